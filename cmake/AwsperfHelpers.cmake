@@ -21,7 +21,8 @@ if(AWSPERF_SANITIZE)
 endif()
 
 # Warnings apply to our own targets only.
-set(AWSPERF_WARNINGS -Wall -Wextra -Wpedantic -Wno-missing-field-initializers)
+# -Wno-restrict: GCC 12 false positives in std::string concatenation (GCC bug 105329).
+set(AWSPERF_WARNINGS -Wall -Wextra -Wpedantic -Wno-missing-field-initializers -Wno-restrict)
 
 # awsperf_add_layer(<layer> [DEPS <public targets>...] [PRIVATE_DEPS <targets>...]
 #                   [TEST_DEPS <targets>...] [PCH <headers>...])
