@@ -1,0 +1,137 @@
+#include "awsperf/aws/crypto.h"
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+
+#include <boost/crc.hpp>
+#include <charconv>
+#include <cstdlib>
+
+#include "awsperf/aws/encoding.h"
+
+namespace awsperf::aws {
+namespace {
+
+// Explicit fetches, done once: the implicit fetch behind EVP_sha256() and
+// EVP_Q_mac() costs a provider lookup on every call, which shows on the
+// signing path.
+const EVP_MD* fetched_md(const char* name) {
+  EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
+  if (md == nullptr) std::abort();  // the default provider always has these
+  return md;
+}
+
+const EVP_MD* sha256_md() {
+  static const EVP_MD* md = fetched_md("SHA256");
+  return md;
+}
+
+const EVP_MD* md5_md() {
+  static const EVP_MD* md = fetched_md("MD5");
+  return md;
+}
+
+EVP_MAC* hmac_mac() {
+  static EVP_MAC* mac = [] {
+    EVP_MAC* m = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    if (m == nullptr) std::abort();
+    return m;
+  }();
+  return mac;
+}
+
+template <std::size_t N>
+std::array<std::uint8_t, N> digest(const EVP_MD* md, std::string_view data) {
+  std::array<std::uint8_t, N> out{};
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), out.data(), &len, md, nullptr) != 1 || len != N) {
+    std::abort();  // only fails on allocation failure
+  }
+  return out;
+}
+
+}  // namespace
+
+Sha256Digest sha256(std::string_view data) { return digest<32>(sha256_md(), data); }
+
+std::string sha256_hex(std::string_view data) { return hex_encode(sha256(data)); }
+
+Sha256Digest hmac_sha256(std::string_view key, std::string_view data) {
+  Sha256Digest out{};
+  EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(hmac_mac());
+  char digest_name[] = "SHA256";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+                         OSSL_PARAM_construct_end()};
+  std::size_t len = 0;
+  bool ok =
+      ctx != nullptr &&
+      EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(), params) ==
+          1 &&
+      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
+      EVP_MAC_final(ctx, out.data(), &len, out.size()) == 1 && len == out.size();
+  EVP_MAC_CTX_free(ctx);
+  if (!ok) std::abort();
+  return out;
+}
+
+struct Sha256::Impl {
+  EVP_MD_CTX* ctx = nullptr;
+  Impl() : ctx(EVP_MD_CTX_new()) {
+    if (ctx == nullptr || EVP_DigestInit_ex(ctx, sha256_md(), nullptr) != 1) std::abort();
+  }
+  ~Impl() { EVP_MD_CTX_free(ctx); }
+};
+
+Sha256::Sha256() : impl_(std::make_unique<Impl>()) {}
+Sha256::~Sha256() = default;
+Sha256::Sha256(Sha256&&) noexcept = default;
+Sha256& Sha256::operator=(Sha256&&) noexcept = default;
+
+void Sha256::update(std::string_view data) {
+  if (EVP_DigestUpdate(impl_->ctx, data.data(), data.size()) != 1) std::abort();
+}
+
+Sha256Digest Sha256::finish() {
+  Sha256Digest out{};
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(impl_->ctx, out.data(), &len) != 1 ||
+      EVP_DigestInit_ex(impl_->ctx, sha256_md(), nullptr) != 1) {
+    std::abort();
+  }
+  return out;
+}
+
+std::array<std::uint8_t, 16> md5(std::string_view data) { return digest<16>(md5_md(), data); }
+
+std::string content_md5(std::string_view data) {
+  auto d = md5(data);
+  return base64_encode(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
+}
+
+std::uint32_t crc32(std::string_view data) {
+  boost::crc_32_type crc;
+  crc.process_bytes(data.data(), data.size());
+  return crc.checksum();
+}
+
+Status verify_crc32(std::string_view header_value, std::string_view body) {
+  std::uint32_t expected = 0;
+  auto [end, ec] =
+      std::from_chars(header_value.data(), header_value.data() + header_value.size(), expected);
+  if (header_value.empty() || ec != std::errc() ||
+      end != header_value.data() + header_value.size()) {
+    return make_error(ErrorCode::kProtocol, "x-amz-crc32 is not a decimal uint32: '" +
+                                                std::string(header_value.substr(0, 32)) + "'");
+  }
+  std::uint32_t actual = crc32(body);
+  if (actual != expected) {
+    return make_error(ErrorCode::kChecksumMismatch,
+                      "x-amz-crc32 mismatch: header " + std::to_string(expected) + ", body " +
+                          std::to_string(actual) + " (" + std::to_string(body.size()) + " bytes)",
+                      /*retryable=*/true);
+  }
+  return {};
+}
+
+}  // namespace awsperf::aws
