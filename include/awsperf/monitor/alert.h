@@ -84,7 +84,8 @@ class AlertManager {
     bool firing = false;
   };
   AlertManagerOptions options_;
-  mutable std::mutex mu_;
+  std::mutex evaluate_mu_;  // one evaluate() (and its callbacks) at a time
+  mutable std::mutex mu_;   // rules_ and their state
   std::vector<RuleState> rules_;
   // Cumulative histogram per operation at the previous evaluate().
   std::map<std::string, HistogramSnapshot, std::less<>> previous_;
