@@ -203,10 +203,7 @@ struct PerformanceMonitor::Impl {
       return op;
     std::lock_guard lock(register_mu);
     if (Operation* op = find(name, hash)) return op;
-    if (operations.size() >= options.max_operations) {
-      dropped.fetch_add(1, std::memory_order_relaxed);
-      return nullptr;
-    }
+    if (operations.size() >= options.max_operations) return nullptr;
     auto* op = new Operation(std::string(name), options.histogram);
     const std::size_t mask = table.size() - 1;
     std::size_t i = hash & mask;
@@ -358,7 +355,11 @@ PerformanceMonitor::~PerformanceMonitor() = default;
 
 void PerformanceMonitor::record(std::string_view operation, std::chrono::nanoseconds latency,
                                 std::string_view error_code) {
-  if (Operation* op = impl_->find_or_add(operation)) op->record(latency, error_code);
+  if (Operation* op = impl_->find_or_add(operation)) [[likely]] {
+    op->record(latency, error_code);
+  } else {
+    impl_->dropped.fetch_add(1, std::memory_order_relaxed);
+  }
 }
 
 OperationRef PerformanceMonitor::operation(std::string_view name) {

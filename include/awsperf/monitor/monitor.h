@@ -288,7 +288,8 @@ class PerformanceMonitor {
 
   Clock* clock() const { return options_.clock; }
   const PerformanceMonitorOptions& options() const { return options_; }
-  // Records lost because max_operations names were already registered.
+  // record() calls lost because max_operations names were already registered
+  // (records through a null OperationRef are not counted).
   std::uint64_t dropped_records() const;
 
  private:
