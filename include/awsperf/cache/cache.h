@@ -207,11 +207,12 @@ class Cache {
     std::uint32_t n = options_.shards ? std::bit_ceil(std::max<std::uint32_t>(*options_.shards, 1))
                                       : detail::auto_shards(options_.max_entries);
     shard_mask_ = n - 1;
-    std::uint64_t per_entries = (options_.max_entries + n - 1) / n;
-    std::uint64_t per_bytes = options_.max_bytes / n;
+    // Split the limits exactly, so the shards' sum is the configured limit.
     shards_.reserve(n);
     for (std::uint32_t i = 0; i < n; ++i) {
-      shards_.push_back(std::make_unique<Shard>(options_.policy, per_entries, per_bytes));
+      std::uint64_t entries = options_.max_entries / n + (i < options_.max_entries % n ? 1 : 0);
+      std::uint64_t bytes = options_.max_bytes / n + (i < options_.max_bytes % n ? 1 : 0);
+      shards_.push_back(std::make_unique<Shard>(options_.policy, entries, bytes));
     }
     background_.set_threads(options_.refresh_threads);
     if (options_.auto_cleanup && options_.cleanup_interval.count() > 0) {
