@@ -31,8 +31,12 @@ json::object latency_json(const LatencyStats& s) {
 std::string number(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  char buf[64];
-  auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  char buf[400];
+  const double a = std::abs(v);
+  // Fixed notation for the usual magnitudes ("0.0001", not "1e-04").
+  const auto format =
+      a != 0 && (a < 1e-6 || a >= 1e15) ? std::chars_format::general : std::chars_format::fixed;
+  auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, v, format);
   return ec == std::errc() ? std::string(buf, ptr) : std::string("0");
 }
 

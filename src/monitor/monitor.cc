@@ -264,7 +264,9 @@ struct PerformanceMonitor::Impl {
       std::lock_guard lock(const_cast<Operation&>(op).errors_mu);
       s.errors_by_code.assign(op.errors_by_code.begin(), op.errors_by_code.end());
     }
-    if (op.boundaries.empty()) {
+    // Until the ring is full the window reaches back past the operation's
+    // first boundary, to its registration: everything recorded counts.
+    if (op.boundaries.size() < options.window_intervals + 1) {
       s.recent = s.latency;
       s.recent_errors = s.errors;
     } else {
@@ -413,7 +415,9 @@ MonitorSnapshot PerformanceMonitor::snapshot() const {
   MonitorSnapshot snap;
   snap.taken_at = options_.clock->wall_now();
   const auto now = options_.clock->now();
-  snap.recent_span = now - (impl_->tick_times.empty() ? impl_->created : impl_->tick_times.front());
+  snap.recent_span =
+      now - (impl_->tick_times.size() < options_.window_intervals + 1 ? impl_->created
+                                                                      : impl_->tick_times.front());
   snap.operations = impl_->all_stats();
   snap.bottlenecks = impl_->bottlenecks(snap.operations);
   snap.dropped_records = impl_->dropped.load(std::memory_order_relaxed);
