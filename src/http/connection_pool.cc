@@ -624,9 +624,13 @@ asio::awaitable<Result<Response>> ConnectionPool::Impl::run(std::shared_ptr<Impl
       }
       conn = std::move(*opened);
     }
-    Exchange ex = conn->is_tls()
-                      ? co_await s.exchange(conn->tls(), *conn, message, head, timeout, phases)
-                      : co_await s.exchange(conn->plain(), *conn, message, head, timeout, phases);
+    // Not a conditional expression: g++ 12 miscompiles co_await inside ?:.
+    Exchange ex;
+    if (conn->is_tls()) {
+      ex = co_await s.exchange(conn->tls(), *conn, message, head, timeout, phases);
+    } else {
+      ex = co_await s.exchange(conn->plain(), *conn, message, head, timeout, phases);
+    }
     if (ex.response) {
       ex.response->reused_connection = reused;
       ex.response->attempts = attempt;

@@ -12,11 +12,8 @@
 #include "awsperf/core/clock.h"
 #include "awsperf/core/result.h"
 #include "awsperf/http/connection_pool.h"
-
-#if AWSPERF_HTTP_HAS_MONITOR
 #include "awsperf/monitor/monitor.h"
 #include "awsperf/monitor/profiler.h"
-#endif
 
 namespace awsperf::http {
 
@@ -37,27 +34,16 @@ struct Phases {
 class Observer {
  public:
   explicit Observer(const PoolOptions& options) {
-#if AWSPERF_HTTP_HAS_MONITOR
     if (!options.disable_monitoring) {
       monitor_ = options.monitor != nullptr ? options.monitor : &monitor::global();
       profiler_ = options.profiler != nullptr ? options.profiler : &monitor::global_profiler();
     }
-#else
-    (void)options;
-#endif
   }
 
-  bool enabled() const {
-#if AWSPERF_HTTP_HAS_MONITOR
-    return monitor_ != nullptr;
-#else
-    return false;
-#endif
-  }
+  bool enabled() const { return monitor_ != nullptr; }
 
   void record(std::string_view operation, const Phases& p, const Error* error,
               Clock::time_point end) const {
-#if AWSPERF_HTTP_HAS_MONITOR
     if (monitor_ == nullptr) return;
     std::string_view code;
     if (error != nullptr) {
@@ -80,19 +66,11 @@ class Observer {
     span(monitor::Phase::kReceive, p.first_byte, p.received);
     trace.set(monitor::Phase::kTotal, end - p.start);
     profiler_->record(trace);
-#else
-    (void)operation;
-    (void)p;
-    (void)error;
-    (void)end;
-#endif
   }
 
  private:
-#if AWSPERF_HTTP_HAS_MONITOR
   monitor::PerformanceMonitor* monitor_ = nullptr;
   monitor::RequestProfiler* profiler_ = nullptr;
-#endif
 };
 
 }  // namespace awsperf::http
