@@ -376,7 +376,10 @@ Client::Async<TableDescription> Client::wait_until_active(std::string table_name
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::chrono::milliseconds pause{20};
   for (;;) {
-    auto d = co_await describe_table({.table_name = table_name});
+    // A named request: GCC 12 frees a braced temporary argument of a
+    // coroutine twice inside a co_await expression (docs/gcc12-coroutines.md).
+    DescribeTableRequest request{.table_name = table_name};
+    auto d = co_await describe_table(std::move(request));
     if (!d) co_return d;
     if (d->table_status == "ACTIVE") co_return d;
     if (std::chrono::steady_clock::now() + pause > deadline) {
