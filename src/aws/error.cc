@@ -167,9 +167,13 @@ Error parse_xml_error(const ErrorResponse& r) {
   pugi::xml_parse_result parsed =
       doc.load_buffer(r.body.data(), r.body.size(), pugi::parse_default, pugi::encoding_utf8);
   if (!parsed) return malformed(r, "XML", parsed.description());
-  // S3 answers <Error>; some XML services wrap it in <ErrorResponse>.
+  // S3 answers <Error>; the query-protocol services wrap it in
+  // <ErrorResponse> (moto does so for DynamoDB signature errors too), EC2 in
+  // <Response><Errors>.
   pugi::xml_node error = doc.child("Error");
   if (!error) error = doc.child("ErrorResponse").child("Error");
+  if (!error) error = doc.child("ErrorResponse").child("Errors").child("Error");
+  if (!error) error = doc.child("Response").child("Errors").child("Error");
   if (!error) return malformed(r, "XML", "no <Error> element");
   Error e;
   e.code = ErrorCode::kService;

@@ -110,6 +110,21 @@ TEST(ErrorModelTest, S3XmlError) {
   EXPECT_TRUE(wrapped.retryable);
 }
 
+// The shape moto gives a DynamoDB request whose signature does not match.
+TEST(ErrorModelTest, QueryProtocolXmlError) {
+  Error e = parse_xml_error({.http_status = 403, .body = R"(<?xml version="1.0" encoding="utf-8"?>
+<ErrorResponse><Errors><Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match.</Message><Type>Sender</Type></Error></Errors></ErrorResponse>)"});
+  EXPECT_EQ(e.code, ErrorCode::kService);
+  EXPECT_EQ(e.aws_type, "SignatureDoesNotMatch");
+  EXPECT_FALSE(e.retryable);
+  Error ec2 = parse_xml_error(
+      {.http_status = 503,
+       .body = "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>m</Message>"
+               "</Error></Errors><RequestID>ec2-id</RequestID></Response>"});
+  EXPECT_EQ(ec2.code, ErrorCode::kThrottled);
+  EXPECT_EQ(ec2.request_id, "ec2-id");
+}
+
 TEST(ErrorModelTest, MalformedXmlIsAProtocolError) {
   for (std::string_view body : {"<Error><Code>NoSuchKey</Code>", "plain text", "<Other/>",
                                 "<Error><Message>no code</Message></Error>", "<<<"}) {
