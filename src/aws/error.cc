@@ -184,8 +184,10 @@ Error parse_xml_error(const ErrorResponse& r) {
   e.message = clip(error.child_value("Message"));
   if (e.message.empty()) e.message = e.aws_type;
   std::string_view body_request_id = error.child_value("RequestId");
-  if (body_request_id.empty())
+  if (body_request_id.empty()) {
     body_request_id = doc.child("ErrorResponse").child_value("RequestId");
+  }
+  if (body_request_id.empty()) body_request_id = doc.child("Response").child_value("RequestID");
   e.request_id = std::string(!body_request_id.empty() ? body_request_id : r.request_id);
   finish_service_error(e);
   return e;
