@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 
 #include "awsperf/aws/encoding.h"
 
@@ -248,8 +249,9 @@ Result<SigningResult> Signer::sign_impl(const RequestView& request, const Creden
     if (!valid_payload_hash(*request.payload_hash)) {
       return invalid("payload_hash is neither 64 hex digits nor UNSIGNED-PAYLOAD");
     }
-    payload_hash = lower(*request.payload_hash);
-    if (payload_hash == lower(kUnsignedPayload)) payload_hash = kUnsignedPayload;
+    payload_hash = std::string(*request.payload_hash);
+    // Hex digests are canonically lower case; the named forms keep their case.
+    if (payload_hash.size() == 64) payload_hash = lower(payload_hash);
   } else {
     payload_hash = request.body.empty() ? std::string(kEmptySha256Hex) : sha256_hex(request.body);
   }

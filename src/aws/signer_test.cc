@@ -161,6 +161,19 @@ TEST(SignerTest, UnsignedPayloadAndExplicitHash) {
   ASSERT_TRUE(h);
   EXPECT_TRUE(h->canonical_request.ends_with("\n" + hash));
 
+  std::string upper = hash;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  auto u = signer.sign({.method = "PUT", .path = "/k", .headers = headers, .payload_hash = upper},
+                       kDocCredentials, t("2024-01-01T00:00:00Z"));
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->signature, h->signature);
+  constexpr std::string_view kStreaming = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
+  auto streaming =
+      signer.sign({.method = "PUT", .path = "/k", .headers = headers, .payload_hash = kStreaming},
+                  kDocCredentials, t("2024-01-01T00:00:00Z"));
+  ASSERT_TRUE(streaming);
+  EXPECT_TRUE(streaming->canonical_request.ends_with(kStreaming));
+
   auto bad =
       signer.sign({.method = "PUT", .path = "/k", .headers = headers, .payload_hash = "not-a-hash"},
                   kDocCredentials, t("2024-01-01T00:00:00Z"));
