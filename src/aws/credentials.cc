@@ -1,5 +1,6 @@
 #include "awsperf/aws/credentials.h"
 
+#include <ostream>
 #include <vector>
 
 #include "ini.h"
@@ -18,6 +19,10 @@ std::string Credentials::to_string() const {
   if (!source.empty()) out += ", source=" + source;
   out += "}";
   return out;
+}
+
+std::ostream& operator<<(std::ostream& out, const Credentials& credentials) {
+  return out << credentials.to_string();
 }
 
 namespace {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "test_files.h"
 
 namespace awsperf::aws {
@@ -167,6 +169,11 @@ TEST(CredentialsTest, ToStringRedactsSecrets) {
   EXPECT_NE(s.find("secret=<redacted>"), std::string::npos);
   EXPECT_NE(s.find("session_token=<redacted>"), std::string::npos);
   EXPECT_EQ(mask_access_key_id("AB"), "**");
+  std::ostringstream streamed;
+  streamed << c;
+  EXPECT_EQ(streamed.str(), s);
+  // What gtest prints for a Credentials in a failure message.
+  expect_no_secret(::testing::PrintToString(c));
 }
 
 TEST(CredentialsTest, ProcessEnvironmentReadsRealVariables) {

@@ -41,11 +41,20 @@ EVP_MAC* hmac_mac() {
   return mac;
 }
 
+// EVP_Digest allocates and frees a context on every call; a per-thread
+// context re-initialised with an already fetched digest does not.
 template <std::size_t N>
 std::array<std::uint8_t, N> digest(const EVP_MD* md, std::string_view data) {
+  struct Ctx {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Ctx() { EVP_MD_CTX_free(ctx); }
+  };
+  thread_local Ctx holder;
   std::array<std::uint8_t, N> out{};
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), out.data(), &len, md, nullptr) != 1 || len != N) {
+  if (holder.ctx == nullptr || EVP_DigestInit_ex(holder.ctx, md, nullptr) != 1 ||
+      EVP_DigestUpdate(holder.ctx, data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(holder.ctx, out.data(), &len) != 1 || len != N) {
     std::abort();  // only fails on allocation failure
   }
   return out;
@@ -57,22 +66,44 @@ Sha256Digest sha256(std::string_view data) { return digest<32>(sha256_md(), data
 
 std::string sha256_hex(std::string_view data) { return hex_encode(sha256(data)); }
 
+namespace {
+
+// One MAC context per thread with the digest already set: EVP_MAC_init with a
+// digest parameter fetches the digest again on every call, which costs more
+// than the HMAC of a short string. Re-initialising with only a key does not.
+class ThreadHmac {
+ public:
+  ThreadHmac() : ctx_(EVP_MAC_CTX_new(hmac_mac())) {
+    char digest_name[] = "SHA256";
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+                           OSSL_PARAM_construct_end()};
+    if (ctx_ == nullptr || EVP_MAC_CTX_set_params(ctx_, params) != 1) std::abort();
+  }
+  ~ThreadHmac() { EVP_MAC_CTX_free(ctx_); }
+  ThreadHmac(const ThreadHmac&) = delete;
+  ThreadHmac& operator=(const ThreadHmac&) = delete;
+
+  Sha256Digest compute(std::string_view key, std::string_view data) {
+    Sha256Digest out{};
+    std::size_t len = 0;
+    bool ok = EVP_MAC_init(ctx_, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+                           nullptr) == 1 &&
+              EVP_MAC_update(ctx_, reinterpret_cast<const unsigned char*>(data.data()),
+                             data.size()) == 1 &&
+              EVP_MAC_final(ctx_, out.data(), &len, out.size()) == 1 && len == out.size();
+    if (!ok) std::abort();  // only fails on allocation failure
+    return out;
+  }
+
+ private:
+  EVP_MAC_CTX* ctx_;
+};
+
+}  // namespace
+
 Sha256Digest hmac_sha256(std::string_view key, std::string_view data) {
-  Sha256Digest out{};
-  EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(hmac_mac());
-  char digest_name[] = "SHA256";
-  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
-                         OSSL_PARAM_construct_end()};
-  std::size_t len = 0;
-  bool ok =
-      ctx != nullptr &&
-      EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(), params) ==
-          1 &&
-      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
-      EVP_MAC_final(ctx, out.data(), &len, out.size()) == 1 && len == out.size();
-  EVP_MAC_CTX_free(ctx);
-  if (!ok) std::abort();
-  return out;
+  thread_local ThreadHmac hmac;
+  return hmac.compute(key, data);
 }
 
 struct Sha256::Impl {

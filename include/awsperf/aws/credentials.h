@@ -12,6 +12,7 @@
 #ifndef AWSPERF_AWS_CREDENTIALS_H_
 #define AWSPERF_AWS_CREDENTIALS_H_
 
+#include <iosfwd>
 #include <optional>
 #include <string>
 
@@ -33,6 +34,10 @@ struct Credentials {
   // "Credentials{access_key_id=****MPLE, secret=<redacted>, ...}": safe to log.
   std::string to_string() const;
 };
+
+// Streams to_string(), so logging or a test failure message never prints
+// the secret.
+std::ostream& operator<<(std::ostream& out, const Credentials& credentials);
 
 // The access key id with all but its last four characters masked.
 std::string mask_access_key_id(std::string_view access_key_id);
