@@ -87,6 +87,11 @@ RetryClass classify_retry(const Error& error) {
   if (error.http_status >= 500 && error.http_status <= 599 && error.http_status != 501) {
     return RetryClass::kTransient;
   }
+  // A lower layer that knows better (say, a response cut short) may mark an
+  // otherwise unclassified error retryable; a 4xx stays final regardless.
+  if (error.retryable && (error.http_status < 400 || error.http_status > 499)) {
+    return RetryClass::kTransient;
+  }
   return RetryClass::kNone;
 }
 

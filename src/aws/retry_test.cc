@@ -54,6 +54,18 @@ TEST(RetryClassifyTest, OtherClientErrorsAreNotRetried) {
   }
 }
 
+TEST(RetryClassifyTest, HonoursRetryableFlagOutside4xx) {
+  Error cut_short{.code = ErrorCode::kProtocol, .message = "truncated body", .retryable = true};
+  EXPECT_EQ(classify_retry(cut_short), RetryClass::kTransient);
+  Error unavailable{.code = ErrorCode::kUnavailable, .message = "x", .retryable = false};
+  EXPECT_EQ(classify_retry(unavailable), RetryClass::kNone);
+  Error client = service_error(400, "ValidationException");
+  client.retryable = true;
+  EXPECT_EQ(classify_retry(client), RetryClass::kNone);
+  Error invalid{.code = ErrorCode::kInvalidArgument, .retryable = true};
+  EXPECT_EQ(classify_retry(invalid), RetryClass::kNone);
+}
+
 TEST(RetryPolicyTest, Defaults) {
   EXPECT_EQ(RetryOptions::dynamodb().max_attempts, 10);
   EXPECT_EQ(RetryOptions::dynamodb().base_delay, milliseconds(25));

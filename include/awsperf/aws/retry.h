@@ -54,7 +54,8 @@ bool is_throttling_error(std::string_view aws_type);
 // Classifies by, in order: ErrorCode (timeout, connection, throttled), the AWS
 // error name (throttling, then transient names such as InternalServerError,
 // ServiceUnavailable, RequestTimeout), then the HTTP status (429 throttling;
-// 500, 502, 503, 504 and other 5xx except 501 transient). Everything else,
+// 500, 502, 503, 504 and other 5xx except 501 transient), then the error's own
+// `retryable` flag (transient) unless the status is 4xx. Everything else,
 // including any other 4xx, is kNone.
 RetryClass classify_retry(const Error& error);
 
