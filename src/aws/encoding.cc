@@ -247,6 +247,9 @@ Result<std::chrono::system_clock::time_point> parse_iso8601(std::string_view s) 
   year_month_day ymd{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
                      std::chrono::day{static_cast<unsigned>(day)}};
   if (!ymd.ok()) return bad("no such date");
+  // system_clock counts nanoseconds in 64 bits: about 1678..2262. Stay well
+  // inside so the arithmetic below cannot overflow.
+  if (year < 1900 || year > 2200) return bad("year outside 1900..2200");
   if (hour > 23 || minute > 59 || second > 60) return bad("time out of range");
   auto tp = sys_days{ymd} + hours{hour} + minutes{minute} + seconds{second} + fraction;
   return time_point_cast<system_clock::duration>(tp);
