@@ -7,7 +7,8 @@
 //   boost::asio::io_context io;
 //   auto client = awsperf::dynamodb::Client::create(io.get_executor(),
 //       {.endpoint_url = "http://127.0.0.1:8000", .region = "us-east-1"});
-//   auto item = co_await (*client)->get_item({.table_name = "users", .key = {{"id", "u1"}}});
+//   GetItemRequest request{.table_name = "users", .key = {{"id", "u1"}}};
+//   auto item = co_await (*client)->get_item(std::move(request));  // see docs/gcc12-coroutines.md
 //
 // Errors are Result<T>, never exceptions: the AWS error name is in
 // Error::aws_type (ConditionalCheckFailedException, ResourceNotFoundException,
