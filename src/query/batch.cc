@@ -1,0 +1,403 @@
+#include "awsperf/query/batch.h"
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <set>
+
+#include "awsperf/query/expression.h"
+#include "query/parallel.h"
+
+namespace awsperf::query {
+
+namespace asio = boost::asio;
+namespace dd = awsperf::dynamodb;
+
+// ---- Pure helpers ------------------------------------------------------------
+
+std::size_t dedupe_keys(std::map<std::string, dd::KeysAndAttributes>& request) {
+  std::size_t removed = 0;
+  for (auto& [table, ka] : request) {
+    std::set<std::string> seen;
+    std::vector<dd::Key> unique;
+    unique.reserve(ka.keys.size());
+    for (auto& k : ka.keys) {
+      if (seen.insert(key_string(k)).second) {
+        unique.push_back(std::move(k));
+      } else {
+        ++removed;
+      }
+    }
+    ka.keys = std::move(unique);
+  }
+  return removed;
+}
+
+std::size_t keys_per_chunk(std::size_t max_keys, std::optional<std::size_t> estimated_item_bytes) {
+  std::size_t n = std::clamp<std::size_t>(max_keys, 1, kMaxBatchGetKeys);
+  if (estimated_item_bytes && *estimated_item_bytes > 0) {
+    n = std::min(n, std::max<std::size_t>(1, kMaxBatchBytes / *estimated_item_bytes));
+  }
+  return n;
+}
+
+std::vector<dd::BatchGetItemRequest> chunk_batch_get(
+    const std::map<std::string, dd::KeysAndAttributes>& request, std::size_t max_keys) {
+  max_keys = std::max<std::size_t>(max_keys, 1);
+  std::vector<dd::BatchGetItemRequest> chunks;
+  std::size_t in_chunk = max_keys;  // forces a new chunk first
+  for (const auto& [table, ka] : request) {
+    for (const auto& key : ka.keys) {
+      if (in_chunk == max_keys) {
+        chunks.emplace_back();
+        in_chunk = 0;
+      }
+      auto& slot = chunks.back().request_items[table];
+      if (slot.keys.empty()) {
+        slot.projection_expression = ka.projection_expression;
+        slot.expression_attribute_names = ka.expression_attribute_names;
+        slot.consistent_read = ka.consistent_read;
+      }
+      slot.keys.push_back(key);
+      ++in_chunk;
+    }
+  }
+  return chunks;
+}
+
+std::vector<dd::BatchWriteItemRequest> chunk_batch_write(
+    const std::map<std::string, std::vector<dd::WriteRequest>>& request, std::size_t max_writes) {
+  max_writes = std::clamp<std::size_t>(max_writes, 1, kMaxBatchWriteRequests);
+  std::vector<dd::BatchWriteItemRequest> chunks;
+  std::size_t in_chunk = max_writes;
+  for (const auto& [table, writes] : request) {
+    for (const auto& w : writes) {
+      if (in_chunk == max_writes) {
+        chunks.emplace_back();
+        in_chunk = 0;
+      }
+      chunks.back().request_items[table].push_back(w);
+      ++in_chunk;
+    }
+  }
+  return chunks;
+}
+
+dd::Key extract_key(const dd::Item& item, const std::vector<std::string>& key_names) {
+  dd::Key key;
+  for (const auto& n : key_names) {
+    auto it = item.find(n);
+    if (it != item.end()) key.emplace(n, it->second);
+  }
+  return key;
+}
+
+namespace {
+
+const dd::Item& write_key_source(const dd::WriteRequest& w) {
+  static const dd::Item kEmpty;
+  if (w.put_item) return *w.put_item;
+  if (w.delete_key) return *w.delete_key;
+  return kEmpty;
+}
+
+bool same_write(const dd::WriteRequest& a, const dd::WriteRequest& b) {
+  return a.put_item == b.put_item && a.delete_key == b.delete_key;
+}
+
+}  // namespace
+
+Result<std::size_t> resolve_write_conflicts(std::vector<dd::WriteRequest>& writes,
+                                            const std::vector<std::string>& key_names,
+                                            bool last_write_wins, const std::string& table) {
+  std::map<std::string, std::size_t> index;  // key -> position in `out`
+  std::vector<dd::WriteRequest> out;
+  std::size_t removed = 0;
+  for (auto& w : writes) {
+    if (w.put_item.has_value() == w.delete_key.has_value()) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "a write request of table '" + table +
+                            "' must have exactly one of put_item and delete_key");
+    }
+    dd::Key key = extract_key(write_key_source(w), key_names);
+    if (key.size() != key_names.size()) {
+      return make_error(ErrorCode::kInvalidArgument, "a write request of table '" + table +
+                                                         "' lacks a key attribute (" +
+                                                         key_string(key) + ")");
+    }
+    std::string ks = key_string(key);
+    auto it = index.find(ks);
+    if (it == index.end()) {
+      index.emplace(ks, out.size());
+      out.push_back(std::move(w));
+      continue;
+    }
+    ++removed;
+    if (same_write(out[it->second], w)) continue;
+    if (!last_write_wins) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "two different writes for key " + ks + " of table '" + table +
+                            "' in one batch; DynamoDB rejects this (set last_write_wins to "
+                            "keep the last)");
+    }
+    out[it->second] = std::move(w);
+  }
+  writes = std::move(out);
+  return removed;
+}
+
+std::chrono::nanoseconds full_jitter_backoff(int attempt, std::chrono::nanoseconds base,
+                                             std::chrono::nanoseconds cap, std::mt19937_64& rng) {
+  if (attempt < 1 || base.count() <= 0) return std::chrono::nanoseconds(0);
+  int shift = std::min(attempt - 1, 30);
+  std::int64_t ceiling = base.count();
+  for (int i = 0; i < shift && ceiling < cap.count(); ++i) ceiling *= 2;
+  ceiling = std::min(ceiling, cap.count());
+  std::uniform_int_distribution<std::int64_t> d(0, ceiling);
+  return std::chrono::nanoseconds(d(rng));
+}
+
+const dd::Item* BatchGetResult::find(const std::string& table, const dd::Key& key) const {
+  auto t = items.find(table);
+  if (t == items.end()) return nullptr;
+  auto it = t->second.find(key_string(key));
+  return it == t->second.end() ? nullptr : &it->second;
+}
+
+std::size_t BatchGetResult::item_count() const {
+  std::size_t n = 0;
+  for (const auto& [t, m] : items) n += m.size();
+  return n;
+}
+
+// ---- BatchOptimizer ----------------------------------------------------------
+
+struct BatchOptimizer::State {
+  explicit State(std::uint64_t seed) : rng(seed ? seed : std::random_device{}()) {}
+  std::mutex mu;  // guards rng and key_names
+  std::mt19937_64 rng;
+  std::map<std::string, std::vector<std::string>> key_names;
+  std::atomic<std::uint64_t> calls{0}, chunks{0}, requests{0}, retries{0}, items_read{0},
+      items_written{0}, duplicates{0}, left{0};
+
+  std::chrono::nanoseconds backoff(int attempt, const BatchOptions& o) {
+    std::lock_guard lk(mu);
+    return full_jitter_backoff(attempt, o.base_backoff, o.max_backoff, rng);
+  }
+};
+
+namespace {
+
+// Shared by the chunks of one batch_get call; they run on one strand.
+struct GetJob {
+  std::vector<dd::BatchGetItemRequest> chunks;
+  BatchGetResult result;
+  std::map<std::string, std::vector<std::string>> key_names;  // per table, from the keys
+};
+
+void move_keys(std::map<std::string, dd::KeysAndAttributes>& from,
+               std::map<std::string, std::vector<dd::Key>>& to) {
+  for (auto& [table, ka] : from) {
+    for (auto& k : ka.keys) to[table].push_back(std::move(k));
+  }
+}
+
+asio::awaitable<void> get_chunk(dd::Client& client, BatchOptimizer::State& state,
+                                const BatchOptions& options, GetJob& job, std::size_t i) {
+  dd::BatchGetItemRequest pending = std::move(job.chunks[i]);
+  int attempt = 0;
+  while (true) {
+    ++state.requests;
+    ++job.result.requests;
+    auto r = co_await client.batch_get_item(pending);
+    if (!r) {
+      job.result.errors.push_back(r.error());
+      move_keys(pending.request_items, job.result.unprocessed);
+      co_return;
+    }
+    for (auto& [table, items] : r->responses) {
+      const auto& names = job.key_names[table];
+      auto& by_key = job.result.items[table];
+      for (auto& item : items) {
+        ++state.items_read;
+        by_key.emplace(key_string(extract_key(item, names)), std::move(item));
+      }
+    }
+    if (r->unprocessed_keys.empty()) co_return;
+    if (attempt >= options.max_retries) {
+      for (auto& [t, ka] : r->unprocessed_keys) state.left += ka.keys.size();
+      move_keys(r->unprocessed_keys, job.result.unprocessed);
+      co_return;
+    }
+    ++attempt;
+    ++state.retries;
+    ++job.result.retries;
+    co_await detail::sleep_for(state.backoff(attempt, options));
+    pending.request_items = std::move(r->unprocessed_keys);
+  }
+}
+
+struct WriteJob {
+  std::vector<dd::BatchWriteItemRequest> chunks;
+  BatchWriteResult result;
+};
+
+asio::awaitable<void> write_chunk(dd::Client& client, BatchOptimizer::State& state,
+                                  const BatchOptions& options, WriteJob& job, std::size_t i) {
+  dd::BatchWriteItemRequest pending = std::move(job.chunks[i]);
+  int attempt = 0;
+  while (true) {
+    std::size_t sent = 0;
+    for (const auto& [t, ws] : pending.request_items) sent += ws.size();
+    ++state.requests;
+    ++job.result.requests;
+    auto r = co_await client.batch_write_item(pending);
+    if (!r) {
+      job.result.errors.push_back(r.error());
+      for (auto& [t, ws] : pending.request_items) {
+        for (auto& w : ws) job.result.unprocessed[t].push_back(std::move(w));
+      }
+      co_return;
+    }
+    std::size_t left = 0;
+    for (const auto& [t, ws] : r->unprocessed_items) left += ws.size();
+    job.result.written += sent - std::min(sent, left);
+    state.items_written += sent - std::min(sent, left);
+    if (left == 0) co_return;
+    if (attempt >= options.max_retries) {
+      state.left += left;
+      for (auto& [t, ws] : r->unprocessed_items) {
+        for (auto& w : ws) job.result.unprocessed[t].push_back(std::move(w));
+      }
+      co_return;
+    }
+    ++attempt;
+    ++state.retries;
+    ++job.result.retries;
+    co_await detail::sleep_for(state.backoff(attempt, options));
+    pending.request_items = std::move(r->unprocessed_items);
+  }
+}
+
+}  // namespace
+
+BatchOptimizer::BatchOptimizer(dd::Client& client, BatchOptions options)
+    : client_(&client), options_(options), state_(std::make_shared<State>(options.seed)) {}
+
+BatchOptimizer::~BatchOptimizer() = default;
+
+void BatchOptimizer::set_key_schema(const std::string& table, std::vector<std::string> names) {
+  std::lock_guard lk(state_->mu);
+  state_->key_names[table] = std::move(names);
+}
+
+asio::awaitable<Result<BatchGetResult>> BatchOptimizer::batch_get(
+    std::map<std::string, dd::KeysAndAttributes> request) {
+  ++state_->calls;
+  for (const auto& [table, ka] : request) {
+    if (table.empty()) co_return make_error(ErrorCode::kInvalidArgument, "empty table name");
+    for (const auto& k : ka.keys) {
+      if (k.empty()) {
+        co_return make_error(ErrorCode::kInvalidArgument,
+                             "an empty key in the request for table '" + table + "'");
+      }
+    }
+  }
+  auto job = std::make_shared<GetJob>();
+  state_->duplicates += dedupe_keys(request);
+  std::map<std::string, std::set<std::string>> wanted;
+  std::map<std::string, std::vector<dd::Key>> keys_by_table;
+  for (const auto& [table, ka] : request) {
+    if (ka.keys.empty()) continue;
+    std::vector<std::string> names;
+    for (const auto& [n, v] : ka.keys.front()) names.push_back(n);
+    job->key_names[table] = names;
+    for (const auto& k : ka.keys) {
+      if (k.size() != names.size() ||
+          !std::all_of(names.begin(), names.end(), [&](const auto& n) { return k.contains(n); })) {
+        co_return make_error(ErrorCode::kInvalidArgument, "the keys for table '" + table +
+                                                              "' do not all name the same "
+                                                              "attributes: " +
+                                                              key_string(ka.keys.front()) + " vs " +
+                                                              key_string(k));
+      }
+    }
+    keys_by_table[table] = ka.keys;
+  }
+  job->chunks = chunk_batch_get(
+      request, keys_per_chunk(options_.max_keys_per_chunk, options_.estimated_item_bytes));
+  state_->chunks += job->chunks.size();
+  dd::Client& client = *client_;
+  State& state = *state_;
+  const BatchOptions& options = options_;
+  GetJob& j = *job;
+  co_await detail::for_each_bounded(client.executor(), job->chunks.size(), options_.max_concurrency,
+                                    [&client, &state, &options, &j](std::size_t i) {
+                                      return get_chunk(client, state, options, j, i);
+                                    });
+  // Missing: asked for, not returned, not left unprocessed.
+  for (auto& [table, keys] : keys_by_table) {
+    std::set<std::string> unprocessed;
+    if (auto it = job->result.unprocessed.find(table); it != job->result.unprocessed.end()) {
+      for (const auto& k : it->second) unprocessed.insert(key_string(k));
+    }
+    const auto& got = job->result.items[table];
+    for (auto& k : keys) {
+      auto ks = key_string(k);
+      if (!got.contains(ks) && !unprocessed.contains(ks)) {
+        job->result.missing[table].push_back(std::move(k));
+      }
+    }
+  }
+  co_return std::move(job->result);
+}
+
+asio::awaitable<Result<BatchWriteResult>> BatchOptimizer::batch_write(
+    std::map<std::string, std::vector<dd::WriteRequest>> request) {
+  ++state_->calls;
+  for (auto& [table, writes] : request) {
+    if (table.empty()) co_return make_error(ErrorCode::kInvalidArgument, "empty table name");
+    std::vector<std::string> names;
+    {
+      std::lock_guard lk(state_->mu);
+      if (auto it = state_->key_names.find(table); it != state_->key_names.end()) {
+        names = it->second;
+      }
+    }
+    if (names.empty()) {
+      auto d = co_await client_->describe_table({.table_name = table});
+      if (!d) co_return std::unexpected(d.error());
+      for (const auto& k : d->key_schema) names.push_back(k.attribute_name);
+      std::lock_guard lk(state_->mu);
+      state_->key_names[table] = names;
+    }
+    auto removed = resolve_write_conflicts(writes, names, options_.last_write_wins, table);
+    if (!removed) co_return std::unexpected(removed.error());
+    state_->duplicates += *removed;
+  }
+  auto job = std::make_shared<WriteJob>();
+  job->chunks = chunk_batch_write(request, options_.max_writes_per_chunk);
+  state_->chunks += job->chunks.size();
+  dd::Client& client = *client_;
+  State& state = *state_;
+  const BatchOptions& options = options_;
+  WriteJob& j = *job;
+  co_await detail::for_each_bounded(client.executor(), job->chunks.size(), options_.max_concurrency,
+                                    [&client, &state, &options, &j](std::size_t i) {
+                                      return write_chunk(client, state, options, j, i);
+                                    });
+  co_return std::move(job->result);
+}
+
+BatchStatistics BatchOptimizer::statistics() const {
+  return {.calls = state_->calls.load(),
+          .chunks = state_->chunks.load(),
+          .requests = state_->requests.load(),
+          .retries = state_->retries.load(),
+          .items_read = state_->items_read.load(),
+          .items_written = state_->items_written.load(),
+          .duplicates_removed = state_->duplicates.load(),
+          .left_unprocessed = state_->left.load()};
+}
+
+}  // namespace awsperf::query
