@@ -541,6 +541,39 @@ TEST_F(HttpPoolTls, MissingCaFileFailsAtCreation) {
   EXPECT_NE(pool.error().message.find("does-not-exist.pem"), std::string::npos);
 }
 
+TEST(HttpPool, ShutdownFailsQueuedAndLaterRequestsAndLetsInFlightOnesFinish) {
+  auto server = start_server();
+  ASSERT_TRUE(server);
+  asio::io_context io;
+  PoolOptions options = test_options();
+  options.max_sockets = 1;
+  ConnectionPool pool = make_pool(io, origin_of(*server), options);
+  std::optional<Result<Response>> in_flight, queued;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        in_flight.emplace(co_await pool.async_request(get("/delay/100")));
+      },
+      asio::detached);
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { queued.emplace(co_await pool.async_request(get())); },
+      asio::detached);
+  asio::steady_timer timer(io, 30ms);
+  timer.async_wait([&](const boost::system::error_code&) { pool.shutdown(); });
+  io.run();
+  ASSERT_TRUE(in_flight && queued);
+  EXPECT_TRUE(*in_flight);
+  ASSERT_FALSE(*queued);
+  EXPECT_EQ(queued->error().code, ErrorCode::kCancelled);
+  Result<Response> later = run(io, pool, get());
+  ASSERT_FALSE(later);
+  EXPECT_EQ(later.error().code, ErrorCode::kCancelled);
+  PoolStatistics s = pool.statistics();
+  EXPECT_EQ(s.idle, 0u);
+  EXPECT_EQ(s.active, 0u);
+  EXPECT_EQ(s.closed_local, 1u);  // the in-flight connection, on its return
+}
+
 TEST(HttpPool, ManyThreadsShareOnePool) {
   HttpTestServerOptions server_options;
   server_options.threads = 2;
