@@ -43,7 +43,9 @@ std::array<std::atomic<bool>, Histogram::kMaxExclusiveThreads> g_slot_taken{};
 
 constexpr int kUnassigned = -2;
 constexpr int kSharedSlot = -1;
-constinit thread_local int t_slot = kUnassigned;
+// initial-exec: the library is built position-independent, and the default
+// (global-dynamic) model would cost a __tls_get_addr call on every record.
+constinit thread_local int t_slot [[gnu::tls_model("initial-exec")]] = kUnassigned;
 
 struct SlotHolder {
   int slot = kUnassigned;
