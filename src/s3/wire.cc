@@ -32,15 +32,18 @@ std::unexpected<Error> bad_xml(std::string_view what, std::string_view why) {
 }
 
 // Parses a body; an <Error> root becomes the service error it describes.
+// `alternative_root` is a second accepted root name (moto answers
+// CompleteMultipartUpload with <CompleteMultipartUploadResponse>).
 Result<pugi::xml_node> load(pugi::xml_document& doc, std::string_view body, std::string_view what,
-                            std::string_view root) {
+                            std::string_view root, std::string_view alternative_root = {}) {
   pugi::xml_parse_result parsed =
       doc.load_buffer(body.data(), body.size(), pugi::parse_default, pugi::encoding_utf8);
   if (!parsed) return bad_xml(what, parsed.description());
   if (doc.child("Error")) {
     return make_error(aws::parse_xml_error({.http_status = 200, .body = body}));
   }
-  pugi::xml_node node = doc.child(root.data());
+  pugi::xml_node node = doc.child(std::string(root).c_str());
+  if (!node && !alternative_root.empty()) node = doc.child(std::string(alternative_root).c_str());
   if (!node) return bad_xml(what, "no <" + std::string(root) + "> element");
   return node;
 }
@@ -331,7 +334,8 @@ Result<CreateMultipartUploadResponse> decode_create_multipart(std::string_view b
 
 Result<CompleteMultipartUploadResponse> decode_complete_multipart(std::string_view body) {
   pugi::xml_document doc;
-  auto root = load(doc, body, "CompleteMultipartUpload", "CompleteMultipartUploadResult");
+  auto root = load(doc, body, "CompleteMultipartUpload", "CompleteMultipartUploadResult",
+                   "CompleteMultipartUploadResponse");
   if (!root) return make_error(std::move(root.error()));
   CompleteMultipartUploadResponse out;
   out.etag = root->child_value("ETag");

@@ -202,6 +202,11 @@ TEST(Xml, InitiateAndComplete) {
   ASSERT_TRUE(d);
   EXPECT_EQ(d->etag, "\"e-2\"");
   EXPECT_EQ(d->location, "http://x/b/k");
+  auto moto = decode_complete_multipart(
+      "<CompleteMultipartUploadResponse xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+      "<ETag>\"e-1\"</ETag></CompleteMultipartUploadResponse>");
+  ASSERT_TRUE(moto);
+  EXPECT_EQ(moto->etag, "\"e-1\"");
 }
 
 TEST(Plan, UploadPartsCoverTheFileExactly) {
