@@ -515,7 +515,8 @@ asio::awaitable<Status> warm_cache(ModeContext& m, int segments) {
 
 std::vector<std::pair<double, double>> percentile_curve(const monitor::HistogramSnapshot& h) {
   std::vector<std::pair<double, double>> out;
-  for (double q : {0.0, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.99, 0.995, 0.999, 0.9999, 1.0}) {
+  for (double q : {0.0, 0.10, 0.25, 0.50, 0.68, 0.80, 0.90, 0.95, 0.97, 0.98, 0.99, 0.995, 0.998,
+                   0.999, 0.9995, 0.9999, 1.0}) {
     out.emplace_back(q, static_cast<double>(h.quantile(q)) / 1e3);
   }
   return out;
