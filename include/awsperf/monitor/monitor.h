@@ -185,24 +185,27 @@ class ScopedTimer {
   bool active_ = true;
 };
 
+// The code recorded for a failed Result: the AWS error type when there is
+// one (e.g. "ThrottlingException"), else the ErrorCode name (e.g. "timeout").
+inline std::string_view error_label(const Error& error) {
+  return error.aws_type.empty() ? error_code_name(error.code) : std::string_view(error.aws_type);
+}
+
 namespace detail {
 template <typename T>
 struct IsExpected : std::false_type {};
 template <typename T, typename E>
 struct IsExpected<std::expected<T, E>> : std::true_type {};
 
-// The code recorded for a failed Result: the AWS error type when there is
-// one, else the ErrorCode name.
-inline std::string_view error_label(const Error& error) {
-  return error.aws_type.empty() ? error_code_name(error.code) : std::string_view(error.aws_type);
-}
+// Kept for callers that used the detail name.
+inline std::string_view error_label(const Error& error) { return monitor::error_label(error); }
 
 template <typename R>
 std::string_view outcome_error(const R& result) {
   if constexpr (IsExpected<std::remove_cvref_t<R>>::value) {
     if (result.has_value()) return {};
     if constexpr (std::is_same_v<typename std::remove_cvref_t<R>::error_type, Error>) {
-      return error_label(result.error());
+      return monitor::error_label(result.error());
     } else {
       return "error";
     }
@@ -231,7 +234,7 @@ class PerformanceMonitor {
   ScopedTimer start(std::string_view operation);
 
   // Runs f() and records its latency. A std::expected result holding an error
-  // is recorded as an error (see detail::error_label); an exception is
+  // is recorded as an error (see error_label); an exception is
   // recorded as "exception" and rethrown. Returns what f returns.
   template <typename F>
   requires std::invocable<F&>
