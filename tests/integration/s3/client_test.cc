@@ -19,17 +19,15 @@
 #include "awsperf/aws/encoding.h"
 #include "awsperf/monitor/monitor.h"
 #include "process.h"
+#include "s3_peers.h"
 
 namespace awsperf::s3 {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::start_s3rver_with_des;
+using testing::test_credentials;
 using testutil::Peer;
-
-// s3rver checks signatures against these; moto accepts any.
-aws::Credentials test_credentials() {
-  return {.access_key_id = "S3RVER", .secret_access_key = "S3RVER", .source = "test"};
-}
 
 std::string scratch_dir(const std::string& name) {
   fs::path dir =
@@ -69,21 +67,6 @@ std::string file_sha256(const std::string& path) {
 enum class PeerKind { kMoto, kS3rver };
 
 std::string peer_name(PeerKind k) { return k == PeerKind::kMoto ? "moto" : "s3rver"; }
-
-// s3rver 3.7 encrypts ListObjectsV2 continuation tokens with DES, which
-// Node's OpenSSL 3 only offers through the legacy provider; without it every
-// truncated listing is an InternalError. testutil::start_s3rver does not pass
-// the flag, so the peer is started here.
-Result<Peer> start_s3rver_with_des(const std::string& dir) {
-  const std::string bin = testutil::source_dir() + "/node_modules/s3rver/bin/s3rver.js";
-  if (::access(bin.c_str(), R_OK) != 0) {
-    return make_error(ErrorCode::kNotFound,
-                      "s3rver not found at " + bin + "; run scripts/install.sh (npm ci)");
-  }
-  fs::create_directories(dir);
-  return testutil::start_peer("s3rver", {"node", "--openssl-legacy-provider", bin, "-d", dir, "-p",
-                                         "{port}", "-a", "127.0.0.1", "--silent"});
-}
 
 Result<Peer> start(PeerKind kind, const std::string& dir) {
   return kind == PeerKind::kMoto ? testutil::start_moto() : start_s3rver_with_des(dir);
