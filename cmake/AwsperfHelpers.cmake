@@ -3,10 +3,13 @@
 if(AWSPERF_USE_CCACHE)
   find_program(AWSPERF_CCACHE ccache)
   if(AWSPERF_CCACHE)
-    # Precompiled headers need these sloppiness settings to be cacheable.
+    # Precompiled headers need these sloppiness settings to be cacheable;
+    # BASEDIR and NOHASHDIR let a fresh clone in another folder (CI) hit the
+    # cache a previous build filled.
     set(CMAKE_CXX_COMPILER_LAUNCHER
         ${CMAKE_COMMAND} -E env
         "CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime"
+        "CCACHE_BASEDIR=${PROJECT_SOURCE_DIR}" "CCACHE_NOHASHDIR=true"
         ${AWSPERF_CCACHE})
   endif()
 endif()
