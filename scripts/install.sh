@@ -56,3 +56,6 @@ if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
   npm ci --no-audit --no-fund --loglevel=error
   echo "$want" >"$stamp"
 fi
+
+# Room for several presets' objects (release, dev, tsan) in the compiler cache.
+if command -v ccache >/dev/null 2>&1; then ccache --max-size 20G >/dev/null; fi
