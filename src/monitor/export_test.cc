@@ -286,6 +286,35 @@ TEST(PeriodicExporter, ExportsOncePerIntervalOfTheClock) {
   EXPECT_EQ(exporter.exports(), 2u);
 }
 
+TEST(PeriodicExporter, SamplesMemoryAndIncludesTheProfiler) {
+  ManualClock clock;
+  PerformanceMonitor m(PerformanceMonitorOptions{.clock = &clock});
+  RequestProfiler profiler;
+  RequestTrace t{.operation = "GetItem"};
+  t.set(Phase::kTls, 3ms);
+  profiler.record(t);
+  MemoryMonitor memory(MemoryMonitorOptions{.clock = &clock, .sample_interval = 10s});
+  std::vector<std::string> payloads;
+  PeriodicExporter exporter(
+      m,
+      [&](std::string_view p) -> Status {
+        payloads.emplace_back(p);
+        return {};
+      },
+      PeriodicExporterOptions{.clock = &clock, .interval = 10s}, &profiler, &memory);
+  ASSERT_TRUE(exporter.export_now().has_value());
+  clock.advance(10s);
+  ASSERT_TRUE(exporter.poll().value());
+  EXPECT_EQ(memory.samples().size(), 2u);
+  ASSERT_EQ(payloads.size(), 2u);
+  auto doc = json::parse(payloads[1]);
+  EXPECT_GT(json::value_to<std::uint64_t>(doc.at("memory").at("rss_bytes")), 0u);
+  EXPECT_EQ(json::value_to<std::uint64_t>(doc.at("memory").at("samples")), 2u);
+  EXPECT_EQ(json::value_to<std::int64_t>(
+                doc.at("requests").at("phases").at("tls").at("latency_ns").at("max")),
+            3'000'000);
+}
+
 TEST(PeriodicExporter, SinkErrorsAreReturned) {
   ManualClock clock;
   PerformanceMonitor m(PerformanceMonitorOptions{.clock = &clock});
