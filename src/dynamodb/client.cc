@@ -155,7 +155,7 @@ struct Client::Impl {
         ref.record(clock->now() - start);
       } else {
         errors.fetch_add(1, std::memory_order_relaxed);
-        ref.record(clock->now() - start, monitor::detail::error_label(r.error()));
+        ref.record(clock->now() - start, monitor::error_label(r.error()));
       }
       return r;
     };

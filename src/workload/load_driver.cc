@@ -37,7 +37,7 @@ struct RunState {
       if (!status) {
         errors.fetch_add(1, std::memory_order_relaxed);
         std::lock_guard lock(errors_mutex);
-        ++errors_by_code[std::string(monitor::detail::error_label(status.error()))];
+        ++errors_by_code[std::string(monitor::error_label(status.error()))];
       }
       std::int64_t t = now.time_since_epoch().count();
       std::int64_t prev = last_done_ns.load(std::memory_order_relaxed);
