@@ -3,8 +3,8 @@
 
   iam_setup.py ENDPOINT
 
-Prints one JSON line: {"full": {"AccessKeyId": ..., "SecretAccessKey": ...},
-"read_only": {...}}. "full" may call every DynamoDB action, "read_only" only
+Prints two lines, "full ACCESS_KEY_ID SECRET" and "read_only ACCESS_KEY_ID
+SECRET" (plain words, so the C++ test needs no JSON parser). "full" may call every DynamoDB action, "read_only" only
 DescribeTable and GetItem. Makes exactly 6 requests (3 per user), which moto
 serves without authentication when started with INITIAL_NO_AUTH_ACTION_COUNT=6;
 every later request must be signed by one of these keys.
@@ -39,7 +39,8 @@ def main(argv):
         "read_only": make_user(iam, "awsperf-read-only",
                                ["dynamodb:DescribeTable", "dynamodb:GetItem"]),
     }
-    print(json.dumps(keys))
+    for name, key in keys.items():
+        print(name, key["AccessKeyId"], key["SecretAccessKey"])
     return 0
 
 

@@ -86,7 +86,7 @@ Item everything(const std::string& pk, bool stored) {
             {"\U0001f600key", "unicode key"},
             {"with space", num("-0.000001")}}},
       {"l",
-       AttributeList{"a", num("2"), AttributeList{AttributeList{"nested"}},
+       AttributeList{"a", num("2"), AttributeList{AttributeValue(AttributeList{"nested"})},
                      Item{{"k", AttributeValue::string_set({"x"})}},
                      AttributeValue::number_set({"3"}), AttributeValue::binary_set({"\x00"s})}},
       {"m_empty", Item{}},
