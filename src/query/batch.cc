@@ -209,7 +209,8 @@ asio::awaitable<void> get_chunk(dd::Client& client, BatchOptimizer::State& state
   while (true) {
     ++state.requests;
     ++job.result.requests;
-    auto r = co_await client.batch_get_item(pending);
+    auto op = client.batch_get_item(pending);
+    auto r = co_await std::move(op);
     if (!r) {
       job.result.errors.push_back(r.error());
       move_keys(pending.request_items, job.result.unprocessed);
@@ -232,7 +233,10 @@ asio::awaitable<void> get_chunk(dd::Client& client, BatchOptimizer::State& state
     ++attempt;
     ++state.retries;
     ++job.result.retries;
-    co_await detail::sleep_for(state.backoff(attempt, options));
+    {
+      auto pause = detail::sleep_for(state.backoff(attempt, options));
+      co_await std::move(pause);
+    }
     pending.request_items = std::move(r->unprocessed_keys);
   }
 }
@@ -251,7 +255,8 @@ asio::awaitable<void> write_chunk(dd::Client& client, BatchOptimizer::State& sta
     for (const auto& [t, ws] : pending.request_items) sent += ws.size();
     ++state.requests;
     ++job.result.requests;
-    auto r = co_await client.batch_write_item(pending);
+    auto op = client.batch_write_item(pending);
+    auto r = co_await std::move(op);
     if (!r) {
       job.result.errors.push_back(r.error());
       for (auto& [t, ws] : pending.request_items) {
@@ -274,7 +279,10 @@ asio::awaitable<void> write_chunk(dd::Client& client, BatchOptimizer::State& sta
     ++attempt;
     ++state.retries;
     ++job.result.retries;
-    co_await detail::sleep_for(state.backoff(attempt, options));
+    {
+      auto pause = detail::sleep_for(state.backoff(attempt, options));
+      co_await std::move(pause);
+    }
     pending.request_items = std::move(r->unprocessed_items);
   }
 }
@@ -331,10 +339,12 @@ asio::awaitable<Result<BatchGetResult>> BatchOptimizer::batch_get(
   State& state = *state_;
   const BatchOptions& options = options_;
   GetJob& j = *job;
-  co_await detail::for_each_bounded(client.executor(), job->chunks.size(), options_.max_concurrency,
-                                    [&client, &state, &options, &j](std::size_t i) {
-                                      return get_chunk(client, state, options, j, i);
-                                    });
+  auto all =
+      detail::for_each_bounded(client.executor(), job->chunks.size(), options_.max_concurrency,
+                               [&client, &state, &options, &j](std::size_t i) {
+                                 return get_chunk(client, state, options, j, i);
+                               });
+  co_await std::move(all);
   // Missing: asked for, not returned, not left unprocessed.
   for (auto& [table, keys] : keys_by_table) {
     std::set<std::string> unprocessed;
@@ -365,7 +375,9 @@ asio::awaitable<Result<BatchWriteResult>> BatchOptimizer::batch_write(
       }
     }
     if (names.empty()) {
-      auto d = co_await client_->describe_table({.table_name = table});
+      dd::DescribeTableRequest describe{.table_name = table};
+      auto op = client_->describe_table(std::move(describe));
+      auto d = co_await std::move(op);
       if (!d) co_return std::unexpected(d.error());
       for (const auto& k : d->key_schema) names.push_back(k.attribute_name);
       std::lock_guard lk(state_->mu);
@@ -382,10 +394,12 @@ asio::awaitable<Result<BatchWriteResult>> BatchOptimizer::batch_write(
   State& state = *state_;
   const BatchOptions& options = options_;
   WriteJob& j = *job;
-  co_await detail::for_each_bounded(client.executor(), job->chunks.size(), options_.max_concurrency,
-                                    [&client, &state, &options, &j](std::size_t i) {
-                                      return write_chunk(client, state, options, j, i);
-                                    });
+  auto all =
+      detail::for_each_bounded(client.executor(), job->chunks.size(), options_.max_concurrency,
+                               [&client, &state, &options, &j](std::size_t i) {
+                                 return write_chunk(client, state, options, j, i);
+                               });
+  co_await std::move(all);
   co_return std::move(job->result);
 }
 

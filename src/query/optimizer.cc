@@ -26,9 +26,11 @@ asio::awaitable<Result<std::optional<dd::ItemPage>>> Paginator::next_page() {
   if (done_) co_return std::optional<dd::ItemPage>();
   Result<dd::ItemPage> page = make_error(ErrorCode::kInternal, "not run");
   if (auto* q = std::get_if<dd::QueryRequest>(&request_)) {
-    page = co_await client_->query(*q);
+    auto op = client_->query(*q);
+    page = co_await std::move(op);
   } else {
-    page = co_await client_->scan(std::get<dd::ScanRequest>(request_));
+    auto op = client_->scan(std::get<dd::ScanRequest>(request_));
+    page = co_await std::move(op);
   }
   ++pages_;
   if (!page) {
@@ -137,7 +139,9 @@ asio::awaitable<Result<QueryResult>> run_all(dd::Client& client, QueryOptimizer:
 asio::awaitable<void> query_slot(dd::Client& client, QueryOptimizer::State& state,
                                  const std::vector<dd::QueryRequest>& requests,
                                  std::vector<Result<QueryResult>>& results, std::size_t i) {
-  results[i] = co_await run_all(client, state, requests[i]);
+  std::variant<dd::QueryRequest, dd::ScanRequest> req = requests[i];
+  auto op = run_all(client, state, std::move(req));
+  results[i] = co_await std::move(op);
 }
 
 asio::awaitable<void> scan_slot(dd::Client& client, QueryOptimizer::State& state,
@@ -146,7 +150,9 @@ asio::awaitable<void> scan_slot(dd::Client& client, QueryOptimizer::State& state
   dd::ScanRequest r = base;
   r.segment = static_cast<int>(i);
   r.total_segments = total;
-  results[i] = co_await run_all(client, state, std::move(r));
+  std::variant<dd::QueryRequest, dd::ScanRequest> req = std::move(r);
+  auto op = run_all(client, state, std::move(req));
+  results[i] = co_await std::move(op);
 }
 
 void collect_equalities(const ConditionNode* n, std::set<std::string>& out) {
@@ -176,10 +182,11 @@ asio::awaitable<std::vector<Result<QueryResult>>> QueryOptimizer::parallel_query
   State& state = *state_;
   const auto& reqs = requests;
   auto& res = results;
-  co_await detail::for_each_bounded(client.executor(), requests.size(), limit,
-                                    [&client, &state, &reqs, &res](std::size_t i) {
-                                      return query_slot(client, state, reqs, res, i);
-                                    });
+  auto all = detail::for_each_bounded(client.executor(), requests.size(), limit,
+                                      [&client, &state, &reqs, &res](std::size_t i) {
+                                        return query_slot(client, state, reqs, res, i);
+                                      });
+  co_await std::move(all);
   co_return results;
 }
 
@@ -204,7 +211,9 @@ asio::awaitable<Result<QueryResult>> QueryOptimizer::parallel_scan(dd::ScanReque
                              std::to_string(segments));
   }
   if (segments == 0) {
-    auto desc = co_await client_->describe_table({.table_name = request.table_name});
+    dd::DescribeTableRequest describe{.table_name = request.table_name};
+    auto describe_op = client_->describe_table(std::move(describe));
+    auto desc = co_await std::move(describe_op);
     if (!desc) co_return std::unexpected(desc.error());
     segments = default_scan_segments(*desc);
   }
@@ -217,10 +226,11 @@ asio::awaitable<Result<QueryResult>> QueryOptimizer::parallel_scan(dd::ScanReque
   const dd::ScanRequest& base = request;
   auto& res = results;
   const int total = segments;
-  co_await detail::for_each_bounded(client.executor(), results.size(), limit,
-                                    [&client, &state, &base, total, &res](std::size_t i) {
-                                      return scan_slot(client, state, base, total, res, i);
-                                    });
+  auto all = detail::for_each_bounded(client.executor(), results.size(), limit,
+                                      [&client, &state, &base, total, &res](std::size_t i) {
+                                        return scan_slot(client, state, base, total, res, i);
+                                      });
+  co_await std::move(all);
   QueryResult out;
   for (auto& r : results) {
     if (!r) co_return std::unexpected(r.error());
@@ -247,7 +257,9 @@ asio::awaitable<Result<std::shared_ptr<const QueryResult>>> QueryOptimizer::cach
                           request.expression_attribute_values)) {
     collect_equalities(cond->node(), entry.equalities);
   }
-  auto result = co_await run_all(*client_, *state_, std::move(request));
+  std::variant<dd::QueryRequest, dd::ScanRequest> req = std::move(request);
+  auto op = run_all(*client_, *state_, std::move(req));
+  auto result = co_await std::move(op);
   if (!result) co_return std::unexpected(result.error());
   auto shared = std::make_shared<const QueryResult>(std::move(*result));
   entry.result = shared;

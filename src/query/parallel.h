@@ -40,7 +40,8 @@ struct ForEachState {
 inline boost::asio::awaitable<void> for_each_worker(std::shared_ptr<ForEachState> st) {
   while (st->next < st->n) {
     std::size_t i = st->next++;
-    co_await st->task(i);
+    auto op = st->task(i);
+    co_await std::move(op);
   }
   if (--st->running == 0) st->timer.cancel();
 }
@@ -67,7 +68,8 @@ inline boost::asio::awaitable<void> for_each_bounded(boost::asio::any_io_executo
   if (n == 0) co_return;
   auto strand = boost::asio::make_strand(executor);
   auto st = std::make_shared<ForEachState>(strand, n, std::move(task));
-  co_await boost::asio::co_spawn(strand, for_each_driver(st, limit), boost::asio::use_awaitable);
+  auto op = boost::asio::co_spawn(strand, for_each_driver(st, limit), boost::asio::use_awaitable);
+  co_await std::move(op);
 }
 
 // Suspends for `d` on the current executor.
