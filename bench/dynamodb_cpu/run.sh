@@ -26,7 +26,7 @@ port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); p
 log="$(mktemp)"
 node "$root/node_modules/dynalite/cli.js" --port "$port" --host 127.0.0.1 >"$log" 2>&1 &
 dynalite_pid=$!
-trap 'kill "$dynalite_pid" 2>/dev/null; wait "$dynalite_pid" 2>/dev/null; rm -f "$log" "$results"' EXIT
+trap 'kill "$dynalite_pid" 2>/dev/null; wait "$dynalite_pid" 2>/dev/null || true; rm -f "$log" "$results"' EXIT
 results="$(mktemp)"
 endpoint="http://127.0.0.1:$port"
 for _ in $(seq 100); do
