@@ -1,0 +1,337 @@
+// awsperf-bench-query: what the query layer wins against the naive access
+// pattern, against dynalite with a 10,000-item table, once direct and once
+// through a TCP relay that delays each direction by 2 ms (a region's round
+// trip). Every case compares against its baseline in the same run:
+//
+//   batch_get         1,000 random keys: sequential GetItem vs BatchOptimizer::batch_get
+//   parallel_query    8 partition Queries: one after another vs parallel_query
+//   projection_bytes  response bytes of the 8 Queries: whole items vs 2 of 10 attributes
+//   cached_query      the same Query 100 times: query_all vs cached_query
+//
+//   awsperf-bench-query [--json FILE]   (default bench-query.json)
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_future.hpp>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "awsperf/dynamodb/client.h"
+#include "awsperf/monitor/monitor.h"
+#include "awsperf/query/batch.h"
+#include "awsperf/query/expression.h"
+#include "awsperf/query/optimizer.h"
+#include "process.h"
+#include "tcp_relay.h"
+
+namespace {
+
+namespace asio = boost::asio;
+namespace dd = awsperf::dynamodb;
+namespace q = awsperf::query;
+
+constexpr int kPartitions = 100;
+constexpr int kPerPartition = 100;  // 10,000 items
+constexpr int kAttributes = 10;
+constexpr int kRandomKeys = 1000;
+constexpr int kQueries = 8;
+constexpr int kCachedRepeats = 100;
+
+struct Row {
+  std::string name;
+  std::string network;
+  double baseline_ms = 0;
+  double optimized_ms = 0;
+  double ratio = 0;
+  std::string note;
+  std::uint64_t baseline_bytes = 0;
+  std::uint64_t optimized_bytes = 0;
+  std::uint64_t calls_saved = 0;
+};
+
+[[noreturn]] void die(const std::string& what) {
+  std::fprintf(stderr, "awsperf-bench-query: %s\n", what.c_str());
+  std::exit(1);
+}
+
+template <typename T>
+T run(dd::Client& c, asio::awaitable<T> op) {
+  return asio::co_spawn(c.executor(), std::move(op), asio::use_future).get();
+}
+
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+dd::Key key_of(int i) {
+  return {{"pk", "p" + std::to_string(i / kPerPartition)}, {"sk", i % kPerPartition}};
+}
+
+dd::QueryRequest partition_query(int p) {
+  return q::QueryBuilder("bench")
+      .key_schema("pk", "sk")
+      .key(q::eq("pk", "p" + std::to_string(p)))
+      .build()
+      .value();
+}
+
+asio::awaitable<int> sequential_gets(dd::Client& c, const std::vector<dd::Key>& keys) {
+  int found = 0;
+  for (const auto& k : keys) {
+    dd::GetItemRequest req{.table_name = "bench", .key = k};
+    auto op = c.get_item(std::move(req));
+    auto r = co_await std::move(op);
+    if (!r) die("GetItem: " + r.error().to_string());
+    found += r->item ? 1 : 0;
+  }
+  co_return found;
+}
+
+asio::awaitable<std::size_t> sequential_queries(q::QueryOptimizer& opt,
+                                                const std::vector<dd::QueryRequest>& reqs) {
+  std::size_t items = 0;
+  for (const auto& r : reqs) {
+    auto op = opt.query_all(r);
+    auto res = co_await std::move(op);
+    if (!res) die("Query: " + res.error().to_string());
+    items += res->items.size();
+  }
+  co_return items;
+}
+
+asio::awaitable<std::size_t> repeated(q::QueryOptimizer& opt, const dd::QueryRequest& r,
+                                      bool cached) {
+  std::size_t items = 0;
+  for (int i = 0; i < kCachedRepeats; ++i) {
+    if (cached) {
+      auto op = opt.cached_query(r, std::chrono::minutes(5));
+      auto res = co_await std::move(op);
+      if (!res) die("cached_query: " + res.error().to_string());
+      items += (*res)->items.size();
+    } else {
+      auto op = opt.query_all(r);
+      auto res = co_await std::move(op);
+      if (!res) die("Query: " + res.error().to_string());
+      items += res->items.size();
+    }
+  }
+  co_return items;
+}
+
+void fill(dd::Client& c) {
+  q::BatchOptimizer batch(c, {.max_concurrency = 8});
+  batch.set_key_schema("bench", {"pk", "sk"});
+  std::map<std::string, std::vector<dd::WriteRequest>> w;
+  for (int i = 0; i < kPartitions * kPerPartition; ++i) {
+    dd::Item item = key_of(i);
+    for (int a = 0; a < kAttributes; ++a) {
+      item["a" + std::to_string(a)] =
+          "attribute-" + std::to_string(a) + "-of-item-" + std::to_string(i) + std::string(40, 'x');
+    }
+    w["bench"].push_back({.put_item = std::move(item)});
+  }
+  auto r = run(c, batch.batch_write(std::move(w)));
+  if (!r) die("fill: " + r.error().to_string());
+  if (!r->complete()) die("fill left writes unprocessed");
+}
+
+std::vector<Row> measure(const std::string& network, const std::string& endpoint) {
+  awsperf::monitor::PerformanceMonitor monitor;
+  auto bc = dd::BlockingClient::create(
+      {.endpoint_url = endpoint,
+       .region = "us-east-1",
+       .credentials =
+           awsperf::aws::Credentials{
+               .access_key_id = "AKIDEXAMPLE", .secret_access_key = "secret", .source = "bench"},
+       .monitor = &monitor});
+  if (!bc) die(bc.error().to_string());
+  dd::Client& c = (*bc)->async_client();
+  std::vector<Row> rows;
+
+  // Warm the pool so neither side pays for connecting.
+  {
+    q::QueryOptimizer warm(c);
+    std::vector<dd::QueryRequest> reqs;
+    for (int i = 0; i < 16; ++i) reqs.push_back(partition_query(i));
+    (void)run(c, warm.parallel_query(reqs, 16));
+  }
+
+  // batch_get
+  {
+    std::mt19937_64 rng(42);
+    std::uniform_int_distribution<int> d(0, kPartitions * kPerPartition - 1);
+    std::vector<dd::Key> keys;
+    for (int i = 0; i < kRandomKeys; ++i) keys.push_back(key_of(d(rng)));
+    auto t0 = std::chrono::steady_clock::now();
+    int found = run(c, sequential_gets(c, keys));
+    double base = ms_since(t0);
+    q::BatchOptimizer batch(c, {.max_concurrency = 8});
+    std::map<std::string, dd::KeysAndAttributes> req;
+    req["bench"].keys = keys;
+    t0 = std::chrono::steady_clock::now();
+    auto r = run(c, batch.batch_get(req));
+    double opt = ms_since(t0);
+    if (!r || !r->complete()) die("batch_get failed");
+    if (static_cast<int>(r->items["bench"].size()) !=
+        std::min(found, static_cast<int>(r->items["bench"].size() + r->missing["bench"].size()))) {
+      die("batch_get and GetItem disagree");
+    }
+    rows.push_back({.name = "batch_get",
+                    .network = network,
+                    .baseline_ms = base,
+                    .optimized_ms = opt,
+                    .ratio = base / opt,
+                    .note = std::to_string(kRandomKeys) + " keys, " +
+                            std::to_string(batch.statistics().requests) + " BatchGetItem"});
+  }
+
+  // parallel_query and projection_bytes
+  {
+    q::QueryOptimizer opt(c);
+    std::vector<dd::QueryRequest> reqs;
+    for (int p = 0; p < kQueries; ++p) reqs.push_back(partition_query(20 + p));
+    constexpr int kReps = 5;
+    auto bytes0 = c.statistics().bytes_received;
+    auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < kReps; ++i) (void)run(c, sequential_queries(opt, reqs));
+    double base = ms_since(t0) / kReps;
+    auto full_bytes = (c.statistics().bytes_received - bytes0) / kReps;
+    t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < kReps; ++i) {
+      auto res = run(c, opt.parallel_query(reqs, kQueries));
+      for (auto& r : res) {
+        if (!r || r->items.size() != kPerPartition) die("parallel_query failed");
+      }
+    }
+    double par = ms_since(t0) / kReps;
+    rows.push_back({.name = "parallel_query",
+                    .network = network,
+                    .baseline_ms = base,
+                    .optimized_ms = par,
+                    .ratio = base / par,
+                    .note = std::to_string(kQueries) + " partitions x 100 items"});
+
+    std::vector<dd::QueryRequest> projected;
+    for (int p = 0; p < kQueries; ++p) {
+      projected.push_back(q::QueryBuilder("bench")
+                              .key_schema("pk", "sk")
+                              .key(q::eq("pk", "p" + std::to_string(20 + p)))
+                              .project({"a0", "a1"})
+                              .build()
+                              .value());
+    }
+    bytes0 = c.statistics().bytes_received;
+    t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < kReps; ++i) (void)run(c, sequential_queries(opt, projected));
+    double proj_ms = ms_since(t0) / kReps;
+    auto proj_bytes = (c.statistics().bytes_received - bytes0) / kReps;
+    rows.push_back({.name = "projection_bytes",
+                    .network = network,
+                    .baseline_ms = base,
+                    .optimized_ms = proj_ms,
+                    .ratio = static_cast<double>(full_bytes) / static_cast<double>(proj_bytes),
+                    .note = "ratio of bytes: " + std::to_string(full_bytes) + " vs " +
+                            std::to_string(proj_bytes),
+                    .baseline_bytes = full_bytes,
+                    .optimized_bytes = proj_bytes});
+  }
+
+  // cached_query
+  {
+    q::QueryOptimizer opt(c);
+    auto r = partition_query(50);
+    auto calls0 = c.statistics().calls;
+    auto t0 = std::chrono::steady_clock::now();
+    (void)run(c, repeated(opt, r, false));
+    double base = ms_since(t0);
+    auto base_calls = c.statistics().calls - calls0;
+    calls0 = c.statistics().calls;
+    t0 = std::chrono::steady_clock::now();
+    (void)run(c, repeated(opt, r, true));
+    double cached = ms_since(t0);
+    auto cached_calls = c.statistics().calls - calls0;
+    rows.push_back({.name = "cached_query",
+                    .network = network,
+                    .baseline_ms = base,
+                    .optimized_ms = cached,
+                    .ratio = base / cached,
+                    .note = std::to_string(base_calls) + " vs " + std::to_string(cached_calls) +
+                            " database calls",
+                    .calls_saved = base_calls - cached_calls});
+  }
+  return rows;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string json_path = "bench-query.json";
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
+      json_path = argv[++i];
+    } else if (std::strncmp(argv[i], "--benchmark", 11) == 0) {
+      // Accepted and ignored: scripts/bench.sh passes Google Benchmark flags to every bench.
+    } else {
+      std::fprintf(stderr, "usage: awsperf-bench-query [--json FILE]\n");
+      return 2;
+    }
+  }
+  auto peer = awsperf::testutil::start_dynalite();
+  if (!peer) die("dynalite is required: " + peer->endpoint() + peer.error().to_string());
+  {
+    auto bc = dd::BlockingClient::create(
+        {.endpoint_url = peer->endpoint(),
+         .region = "us-east-1",
+         .credentials = awsperf::aws::Credentials{
+             .access_key_id = "AKIDEXAMPLE", .secret_access_key = "secret", .source = "bench"}});
+    if (!bc) die(bc.error().to_string());
+    auto t = (*bc)->create_table(
+        {.table_name = "bench",
+         .attribute_definitions = {{"pk", dd::ScalarType::kS}, {"sk", dd::ScalarType::kN}},
+         .key_schema = {{"pk", dd::KeyType::kHash}, {"sk", dd::KeyType::kRange}},
+         .billing_mode = dd::BillingMode::kPayPerRequest});
+    if (!t) die("CreateTable: " + t.error().to_string());
+    if (auto a = (*bc)->wait_until_active("bench"); !a) die(a.error().to_string());
+    auto t0 = std::chrono::steady_clock::now();
+    fill((*bc)->async_client());
+    std::printf("filled 10,000 items in %.1f s\n", ms_since(t0) / 1000);
+  }
+  auto port = std::stoi(peer->endpoint().substr(peer->endpoint().rfind(':') + 1));
+  auto relay = awsperf::testutil::TcpRelay::start(
+      {.target_port = port, .delay_each_way = std::chrono::milliseconds(2)});
+  if (!relay) die("relay: " + relay.error().to_string());
+
+  std::vector<Row> rows = measure("direct", peer->endpoint());
+  for (auto& r : measure("delay2ms", (*relay)->endpoint())) rows.push_back(std::move(r));
+
+  std::printf("\n%-17s %-9s %12s %13s %8s  %s\n", "case", "network", "baseline_ms", "optimized_ms",
+              "ratio", "note");
+  for (const auto& r : rows) {
+    std::printf("%-17s %-9s %12.1f %13.1f %7.1fx  %s\n", r.name.c_str(), r.network.c_str(),
+                r.baseline_ms, r.optimized_ms, r.ratio, r.note.c_str());
+  }
+  std::ofstream out(json_path);
+  out << "{\"results\": [";
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& r = rows[i];
+    char buf[512];
+    std::snprintf(buf, sizeof buf,
+                  "%s\n  {\"case\": \"%s\", \"network\": \"%s\", \"baseline_ms\": %.3f, "
+                  "\"optimized_ms\": %.3f, \"ratio\": %.3f",
+                  i ? "," : "", r.name.c_str(), r.network.c_str(), r.baseline_ms, r.optimized_ms,
+                  r.ratio);
+    out << buf;
+    if (r.name == "projection_bytes") {
+      out << ", \"baseline_bytes\": " << r.baseline_bytes
+          << ", \"optimized_bytes\": " << r.optimized_bytes;
+    }
+    if (r.name == "cached_query") out << ", \"database_calls_saved\": " << r.calls_saved;
+    out << "}";
+  }
+  out << "\n]}\n";
+  std::printf("\nwrote %s\n", json_path.c_str());
+  return 0;
+}
