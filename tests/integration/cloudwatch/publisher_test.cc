@@ -150,7 +150,7 @@ TEST_F(CloudWatchTest, MetricDataSinkPublishesThroughThePeriodicExporter) {
 }
 
 TEST_F(CloudWatchTest, ErrorsAreResults) {
-  auto publisher = make({.create_log_stream = false, .log_group_name = "no-such-group"});
+  auto publisher = make({.log_group_name = "no-such-group", .create_log_stream = false});
   ASSERT_NE(publisher, nullptr);
   auto missing = publisher->put_log_events({"{}"});
   ASSERT_FALSE(missing);
