@@ -121,12 +121,17 @@ struct Client::Impl {
     auto request_id = response->headers.get("x-amzn-RequestId").value_or("");
 
     if (response->status < 200 || response->status >= 300) {
-      Error e = aws::parse_json_error(
-          {.http_status = response->status,
-           .body = response->body,
-           .request_id = request_id,
-           .error_type_header = response->headers.get("x-amzn-ErrorType").value_or("")});
-      co_return make_error(std::move(e));
+      aws::ErrorResponse error_response{
+          .http_status = response->status,
+          .body = response->body,
+          .request_id = request_id,
+          .error_type_header = response->headers.get("x-amzn-ErrorType").value_or("")};
+      // Some front ends (moto's IAM check, proxies) answer authentication
+      // failures in the query protocol's XML even for JSON services.
+      auto first = response->body.find_first_not_of(" \t\r\n");
+      bool xml = first != std::string::npos && response->body[first] == '<';
+      co_return make_error(xml ? aws::parse_xml_error(error_response)
+                               : aws::parse_json_error(error_response));
     }
     if (verify_crc32) {
       if (auto crc = response->headers.get("x-amz-crc32")) {

@@ -210,8 +210,10 @@ Result<Peer> start_s3rver(const std::string& directory) {
                       "s3rver not found at " + bin + "; run scripts/install.sh (npm ci)");
   }
   std::filesystem::create_directories(directory);
-  return start_peer("s3rver",
-                    {"node", bin, "-d", directory, "-p", "{port}", "-a", "127.0.0.1", "--silent"});
+  // s3rver 3.7 encrypts continuation tokens with DES, which Node 20's
+  // OpenSSL 3 only offers through the legacy provider.
+  return start_peer("s3rver", {"node", "--openssl-legacy-provider", bin, "-d", directory, "-p",
+                               "{port}", "-a", "127.0.0.1", "--silent"});
 }
 
 }  // namespace awsperf::testutil
