@@ -119,7 +119,8 @@ void run(const BenchArgs& a) {
   auto delay = must(workload::parse_duration(a.network_delay), "--network-delay");
   o.network_delay = std::chrono::duration_cast<std::chrono::microseconds>(delay);
   if (!a.redis.empty()) {
-    fail("--redis is not supported yet: the optimized mode's cache is in-process only", 2);
+    must(workload::parse_redis_url(a.redis), "--redis");
+    o.redis_url = a.redis;
   }
 
   // The target: the embedded dynalite unless --endpoint.
@@ -220,7 +221,9 @@ void add_bench_command(CLI::App& app) {
                   "delay each way through a local TCP relay, e.g. 2ms (models a region)")
       ->capture_default_str();
   sub->add_flag("--tls", args->tls, "the endpoint speaks TLS (https://)");
-  sub->add_option("--redis", args->redis, "Redis URL for a multi-level cache (not supported yet)");
+  sub->add_option("--redis", args->redis,
+                  "redis://host:port: the optimized mode's cache becomes multi-level with Redis "
+                  "as the shared L2");
   sub->add_option("--json", args->json_file, "write the results as JSON to this file");
   sub->add_option("--report", args->report_file, "write a self-contained HTML report");
   sub->add_option("--table", args->table, "table name")->capture_default_str();

@@ -19,6 +19,8 @@
 
 #include "awsperf/cache/async.h"
 #include "awsperf/cache/cache.h"
+#include "awsperf/cache/multi_level.h"
+#include "awsperf/cache/redis_cache.h"
 #include "awsperf/dynamodb/client.h"
 #include "awsperf/monitor/monitor.h"
 
@@ -107,6 +109,26 @@ Result<std::chrono::nanoseconds> parse_duration(std::string_view text) {
   double ns = value * ns_per_unit;
   if (!(ns >= 0) || ns > 1e15) return bad();
   return std::chrono::nanoseconds(static_cast<std::int64_t>(ns));
+}
+
+Result<cache::RedisOptions> parse_redis_url(std::string_view url) {
+  std::string rest(url);
+  if (rest.rfind("redis://", 0) == 0) rest = rest.substr(8);
+  while (!rest.empty() && rest.back() == '/') rest.pop_back();
+  auto colon = rest.rfind(':');
+  cache::RedisOptions o;
+  std::string port = colon == std::string::npos ? "6379" : rest.substr(colon + 1);
+  o.host = colon == std::string::npos ? rest : rest.substr(0, colon);
+  if (o.host == "localhost") o.host = "127.0.0.1";
+  char* end = nullptr;
+  long p = std::strtol(port.c_str(), &end, 10);
+  if (o.host.empty() || port.empty() || *end != '\0' || p < 1 || p > 65535 ||
+      rest.find('@') != std::string::npos) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "'" + std::string(url) + "' is not a Redis URL (redis://host:port)");
+  }
+  o.port = static_cast<int>(p);
+  return o;
 }
 
 double improvement_percent(double baseline, double value) {
@@ -309,11 +331,27 @@ struct CoalescedLoader {
 
 // ---- one mode's client and operations ------------------------------------------
 
+// The loader of the multi-level cache: the coalesced read, as bytes (the
+// item's JSON wire form). A named type (docs/gcc12-coroutines.md).
+struct CoalescedBytesLoader {
+  ReadCoalescer* coalescer;
+  asio::awaitable<Result<std::optional<std::string>>> operator()(const std::string& key) const {
+    auto item = co_await coalescer->load(std::stoull(key));
+    if (!item) co_return make_error(std::move(item.error()));
+    if (!*item) co_return std::optional<std::string>();
+    auto bytes = ddb::to_json(**item);
+    if (!bytes) co_return make_error(std::move(bytes.error()));
+    co_return std::optional<std::string>(std::move(*bytes));
+  }
+};
+
 struct ModeContext {
   BenchMode mode;
   const BenchOptions* options;
   std::unique_ptr<ddb::Client> client;
   std::unique_ptr<ItemCache> cache;
+  std::shared_ptr<cache::RedisCache> redis;
+  std::unique_ptr<cache::MultiLevelCache> multi_level;
   std::unique_ptr<ReadCoalescer> coalescer;
   std::unique_ptr<OperationGenerator> generator;
   std::mt19937_64 rng;
@@ -321,6 +359,15 @@ struct ModeContext {
 
 asio::awaitable<Result<std::optional<ddb::Item>>> read_record(ModeContext& m,
                                                               std::uint64_t record) {
+  if (m.multi_level) {
+    cache::MultiLevelCache::Loader loader = CoalescedBytesLoader{m.coalescer.get()};
+    auto bytes = co_await m.multi_level->get(cache_key_of(record), loader);
+    if (!bytes) co_return make_error(std::move(bytes.error()));
+    if (!*bytes) co_return std::optional<ddb::Item>();
+    auto item = ddb::item_from_json(**bytes);
+    if (!item) co_return make_error(std::move(item.error()));
+    co_return std::optional<ddb::Item>(std::move(*item));
+  }
   if (m.cache) {
     CoalescedLoader loader{m.coalescer.get()};
     co_return co_await cache::get_or_load_async(*m.cache, cache_key_of(record), loader);
@@ -329,6 +376,27 @@ asio::awaitable<Result<std::optional<ddb::Item>>> read_record(ModeContext& m,
   auto r = co_await m.client->get_item(std::move(request));
   if (!r) co_return make_error(std::move(r.error()));
   co_return std::move(r->item);
+}
+
+// Write-through after a durable write: the new item into the cache(s).
+asio::awaitable<void> cache_store(ModeContext& m, std::uint64_t record,
+                                  std::optional<ddb::Item> item) {
+  if (m.multi_level) {
+    if (item) {
+      auto bytes = ddb::to_json(*item);
+      if (bytes) {
+        co_await m.multi_level->put(cache_key_of(record), std::move(*bytes));
+        co_return;
+      }
+    }
+    co_await m.multi_level->invalidate(cache_key_of(record));
+  } else if (m.cache) {
+    if (item) {
+      m.cache->put(cache_key_of(record), std::move(*item));
+    } else {
+      m.cache->erase(cache_key_of(record));
+    }
+  }
 }
 
 asio::awaitable<Status> update_record(ModeContext& m, std::uint64_t record) {
@@ -340,16 +408,11 @@ asio::awaitable<Status> update_record(ModeContext& m, std::uint64_t record) {
       .expression_attribute_names = {{"#f", "field" + std::to_string(field)}},
       .expression_attribute_values = {{":v", random_field(m.rng, m.options->field_bytes)}},
       // Write-through needs the new item; the others need nothing back.
-      .return_values = m.cache ? ddb::ReturnValues::kAllNew : ddb::ReturnValues::kNone};
+      .return_values = (m.cache || m.multi_level) ? ddb::ReturnValues::kAllNew
+                                                 : ddb::ReturnValues::kNone};
   auto r = co_await m.client->update_item(std::move(request));
   if (!r) co_return make_error(std::move(r.error()));
-  if (m.cache) {
-    if (r->attributes) {
-      m.cache->put(cache_key_of(record), std::move(*r->attributes));
-    } else {
-      m.cache->erase(cache_key_of(record));
-    }
-  }
+  if (m.cache || m.multi_level) co_await cache_store(m, record, std::move(r->attributes));
   co_return Status{};
 }
 
@@ -358,7 +421,7 @@ asio::awaitable<Status> insert_record(ModeContext& m, std::uint64_t record) {
   ddb::PutItemRequest request{.table_name = m.options->table, .item = item};
   auto r = co_await m.client->put_item(std::move(request));
   if (!r) co_return make_error(std::move(r.error()));
-  if (m.cache) m.cache->put(cache_key_of(record), std::move(item));
+  if (m.cache || m.multi_level) co_await cache_store(m, record, std::move(item));
   co_return Status{};
 }
 
@@ -505,7 +568,8 @@ asio::awaitable<Status> warm_cache(ModeContext& m, int segments) {
       if (!page) co_return make_error(std::move(page.error()));
       for (auto& item : page->items) {
         auto sk = item.at("sk").to_int64();
-        if (sk) m.cache->put(cache_key_of(static_cast<std::uint64_t>(*sk)), std::move(item));
+        if (!sk) continue;
+        co_await cache_store(m, static_cast<std::uint64_t>(*sk), std::move(item));
       }
       start = page->last_evaluated_key;
     } while (start);
@@ -566,6 +630,17 @@ Result<BenchReport> run_bench(const BenchOptions& o) {
     report.load_seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
   }
 
+  std::optional<cache::RedisOptions> redis;
+  report.cache = "in-process W-TinyLFU";
+  if (o.redis_url) {
+    auto parsed = parse_redis_url(*o.redis_url);
+    if (!parsed) return make_error(parsed.error());
+    redis = std::move(*parsed);
+    redis->key_prefix = "awsperf:bench:" + o.table + ":";
+    redis->channel = "awsperf:bench:" + o.table + ":invalidate";
+    report.cache += " + Redis L2 at " + redis->host + ":" + std::to_string(redis->port);
+  }
+
   std::atomic<std::uint64_t> insert_counter{o.records};
   for (const WorkloadMix& mix : workloads) {
     WorkloadResult wr{.name = mix.name};
@@ -591,8 +666,15 @@ Result<BenchReport> run_bench(const BenchOptions& o) {
             o.cache_entries ? o.cache_entries : o.records + o.records / 2 + 1000;
         cache::CacheOptions copts{
             .max_entries = entries, .max_bytes = 1ull << 30, .ttl = std::chrono::minutes(30)};
-        ctx->cache = std::make_unique<ItemCache>(copts);
         ctx->coalescer = std::make_unique<ReadCoalescer>(*ctx->client, o.table);
+        if (redis) {
+          ctx->redis = std::make_shared<cache::RedisCache>(*redis);
+          ctx->multi_level = std::make_unique<cache::MultiLevelCache>(
+              cache::MultiLevelOptions{.l1 = copts, .l2_ttl = std::chrono::minutes(30)},
+              ctx->redis);
+        } else {
+          ctx->cache = std::make_unique<ItemCache>(copts);
+        }
       }
       return ctx;
     };
@@ -653,6 +735,8 @@ Result<BenchReport> run_bench(const BenchOptions& o) {
       }
       const auto before = ctx.client->statistics();
       const auto cache_before = ctx.cache ? ctx.cache->stats() : cache::CacheStats{};
+      const auto ml_before =
+          ctx.multi_level ? ctx.multi_level->stats() : cache::MultiLevelStats{};
       log(std::string("workload ") + mix.name + ": " + name + ", measuring");
       auto r = run_on(io, run_load(measured, OperationCall{&ctx}));
       if (!r) return make_error(r.error());
@@ -671,6 +755,16 @@ Result<BenchReport> run_bench(const BenchOptions& o) {
         std::uint64_t hits = cs.hits - cache_before.hits;
         std::uint64_t misses = cs.misses - cache_before.misses;
         mr.cache_hit_rate = hits + misses ? static_cast<double>(hits) / (hits + misses) : 0;
+      }
+      if (ctx.multi_level) {
+        // A read served by L1 or L2 is a hit; one that reached the loader is not.
+        auto ms = ctx.multi_level->stats();
+        std::uint64_t l1_hits = ms.l1.hits - ml_before.l1.hits;
+        std::uint64_t l1_misses = ms.l1.misses - ml_before.l1.misses;
+        std::uint64_t l2_hits = ms.l2_hits - ml_before.l2_hits;
+        mr.cache_hit_rate = l1_hits + l1_misses
+                                ? static_cast<double>(l1_hits + l2_hits) / (l1_hits + l1_misses)
+                                : 0;
       }
       if (r->errors > 0) {
         log(std::string("workload ") + mix.name + ": " + name + ": " + std::to_string(r->errors) +

@@ -103,6 +103,7 @@ std::string format_table(const BenchReport& r) {
   if (r.network_delay_ms > 0)
     out << ", network delay " << fmt("%.1f", r.network_delay_ms) << " ms each way";
   if (r.tls) out << ", TLS";
+  if (!r.cache.empty()) out << "; optimized cache: " << r.cache;
   out << "\n";
   for (const auto& w : r.workloads) {
     out << "\nWorkload " << w.name << " (" << mix_description(w.name) << "), " << w.distribution
@@ -173,7 +174,8 @@ std::string to_json(const BenchReport& r) {
                     {"load", r.load},
                     {"duration_s", r.duration_s},
                     {"warmup_s", r.warmup_s},
-                    {"load_seconds", r.load_seconds}};
+                    {"load_seconds", r.load_seconds},
+                    {"cache", r.cache}};
   json::object workloads;
   for (const auto& w : r.workloads) {
     json::object wo{{"offered_rate", w.offered_rate},
@@ -365,6 +367,7 @@ std::string to_html(const BenchReport& r) {
       r.network_delay_ms > 0 ? fmt("%.1f ms each way", r.network_delay_ms) : "none");
   row("TLS", r.tls ? "yes" : "no");
   row("load", r.load);
+  row("optimized mode's cache", r.cache);
   row("measured / warm-up", fmt("%.0f s", r.duration_s) + " / " + fmt("%.0f s", r.warmup_s));
   row("table load time", fmt("%.1f s", r.load_seconds));
   h << "</table>";

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "awsperf/aws/credentials.h"
+#include "awsperf/cache/redis_cache.h"
 #include "awsperf/core/result.h"
 #include "awsperf/workload/key_generators.h"
 #include "awsperf/workload/load_driver.h"
@@ -64,6 +65,9 @@ struct BenchOptions {
   std::chrono::nanoseconds floor_duration = std::chrono::seconds(3);
   // Cache capacity of the optimized mode; 0: records plus room for inserts.
   std::uint64_t cache_entries = 0;
+  // "redis://host:port" or "host:port": the optimized mode's cache becomes a
+  // MultiLevelCache with Redis as the shared L2. Unset: in-process only.
+  std::optional<std::string> redis_url;
   // Shown in the report; the caller starts the relay.
   std::chrono::microseconds network_delay{0};
   bool tls = false;
@@ -113,12 +117,16 @@ struct BenchReport {
   std::string load;  // "calibrated", "open-loop", "closed-loop"
   double duration_s = 0, warmup_s = 0;
   double load_seconds = 0;  // time to load the table
+  std::string cache;        // the optimized mode's cache: "in-process" or "in-process + Redis L2 at .."
   std::vector<WorkloadResult> workloads;
 };
 
 // Parses "15s", "500ms", "2ms", "250us", "1m", "1.5s"; a bare number is
 // seconds. kInvalidArgument for anything else or a negative value.
 Result<std::chrono::nanoseconds> parse_duration(std::string_view text);
+
+// "redis://host:port" or "host:port" (port default 6379).
+Result<cache::RedisOptions> parse_redis_url(std::string_view url);
 
 // Improvement of `value` over `baseline` in percent (positive = lower is
 // better, e.g. latency): 100 × (baseline − value) / baseline; 0 when the

@@ -81,6 +81,37 @@ TEST(BenchEndToEndTest, ThroughTheDelayingRelay) {
   EXPECT_GT((*relay)->stats().connections_accepted, base->ops);
 }
 
+TEST(BenchEndToEndTest, MultiLevelCacheWithRedis) {
+  auto dynalite = testutil::start_dynalite();
+  ASSERT_TRUE(dynalite.has_value()) << dynalite.error().to_string();
+  auto redis = testutil::start_redis();
+  ASSERT_TRUE(redis.has_value()) << redis.error().to_string();
+  BenchOptions o = short_run(dynalite->endpoint());
+  o.workloads = *parse_workload_list("B");
+  o.modes = {BenchMode::kBaseline, BenchMode::kOptimized};
+  o.redis_url = "redis://127.0.0.1:" + std::to_string(redis->port);
+  auto report = run_bench(o);
+  ASSERT_TRUE(report.has_value()) << report.error().to_string();
+  EXPECT_NE(report->cache.find("Redis L2"), std::string::npos);
+  const ModeResult* base = report->workloads[0].mode(BenchMode::kBaseline);
+  const ModeResult* opt = report->workloads[0].mode(BenchMode::kOptimized);
+  ASSERT_NE(opt, nullptr);
+  EXPECT_EQ(opt->errors, 0u);
+  EXPECT_GT(opt->cache_hit_rate, 0.9);
+  EXPECT_LT(opt->db_calls, base->db_calls / 4);
+}
+
+TEST(BenchArgumentsTest, RedisUrl) {
+  auto r = parse_redis_url("redis://localhost:6380");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->host, "127.0.0.1");
+  EXPECT_EQ(r->port, 6380);
+  EXPECT_EQ(parse_redis_url("10.0.0.1").value().port, 6379);
+  EXPECT_FALSE(parse_redis_url("redis://host:notaport").has_value());
+  EXPECT_FALSE(parse_redis_url("redis://user:pw@host:1").has_value());
+  EXPECT_FALSE(parse_redis_url("redis://:1").has_value());
+}
+
 TEST(BenchEndToEndTest, UnreachableEndpointIsAClearError) {
   BenchOptions o = short_run("http://127.0.0.1:" + std::to_string(testutil::free_port()));
   auto report = run_bench(o);
