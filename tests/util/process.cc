@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -99,8 +100,10 @@ Result<Process> Process::start(const std::vector<std::string>& argv, const std::
   pid_t pid = ::fork();
   if (pid < 0) return make_error(ErrorCode::kIo, std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
-    // Own process group, so stop() can also end the program's children.
+    // Own process group, so stop() can also end the program's children; and
+    // die with the test even when it crashes before its destructors run.
     ::setpgid(0, 0);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     int fd = ::open(log_path.empty() ? "/dev/null" : log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                     0644);
     if (fd >= 0) {
