@@ -149,6 +149,18 @@ struct Client::Impl {
     co_return std::move(response->body);
   }
 
+  // Adds a response's ConsumedCapacity (one, a list, or none) to the totals.
+  template <typename Response>
+  void count_consumed(const Response& r) {
+    if constexpr (requires { r.consumed_capacity.has_value(); }) {
+      count_capacity(r.consumed_capacity, capacity_total, capacity_read, capacity_write);
+    } else if constexpr (requires { r.consumed_capacity.begin(); }) {
+      for (const auto& c : r.consumed_capacity) {
+        count_capacity(c, capacity_total, capacity_read, capacity_write);
+      }
+    }
+  }
+
   // Encode, send with retries, decode; record the call in the monitor.
   template <typename Response, typename Request, typename Decode>
   asio::awaitable<Result<Response>> call(Op op, const Request& request, Decode decode) {
@@ -182,6 +194,7 @@ struct Client::Impl {
           co_return finish(make_error(std::move(e)));
         }
         retry->on_success(state);
+        count_consumed(*decoded);
         co_return finish(std::move(decoded));
       }
       auto delay = retry->should_retry(raw.error(), state);
@@ -276,104 +289,48 @@ Client::Async<ListTablesResponse> Client::list_tables(ListTablesRequest r) {
 }
 
 Client::Async<GetItemResponse> Client::get_item(GetItemRequest r) {
-  auto result = co_await impl_->call<GetItemResponse>(Op::kGetItem, r, detail::decode_get_item);
-  if (result) {
-    count_capacity(result->consumed_capacity, impl_->capacity_total, impl_->capacity_read,
-                   impl_->capacity_write);
-  }
-  co_return result;
+  co_return co_await impl_->call<GetItemResponse>(Op::kGetItem, r, detail::decode_get_item);
 }
 
 Client::Async<WriteItemResponse> Client::put_item(PutItemRequest r) {
-  auto result = co_await impl_->call<WriteItemResponse>(Op::kPutItem, r, detail::decode_write_item);
-  if (result) {
-    count_capacity(result->consumed_capacity, impl_->capacity_total, impl_->capacity_read,
-                   impl_->capacity_write);
-  }
-  co_return result;
+  co_return co_await impl_->call<WriteItemResponse>(Op::kPutItem, r, detail::decode_write_item);
 }
 
 Client::Async<WriteItemResponse> Client::update_item(UpdateItemRequest r) {
-  auto result =
-      co_await impl_->call<WriteItemResponse>(Op::kUpdateItem, r, detail::decode_write_item);
-  if (result) {
-    count_capacity(result->consumed_capacity, impl_->capacity_total, impl_->capacity_read,
-                   impl_->capacity_write);
-  }
-  co_return result;
+  co_return co_await impl_->call<WriteItemResponse>(Op::kUpdateItem, r, detail::decode_write_item);
 }
 
 Client::Async<WriteItemResponse> Client::delete_item(DeleteItemRequest r) {
-  auto result =
-      co_await impl_->call<WriteItemResponse>(Op::kDeleteItem, r, detail::decode_write_item);
-  if (result) {
-    count_capacity(result->consumed_capacity, impl_->capacity_total, impl_->capacity_read,
-                   impl_->capacity_write);
-  }
-  co_return result;
+  co_return co_await impl_->call<WriteItemResponse>(Op::kDeleteItem, r, detail::decode_write_item);
 }
 
 Client::Async<ItemPage> Client::query(QueryRequest r) {
-  auto result = co_await impl_->call<ItemPage>(Op::kQuery, r, detail::decode_item_page);
-  if (result) {
-    count_capacity(result->consumed_capacity, impl_->capacity_total, impl_->capacity_read,
-                   impl_->capacity_write);
-  }
-  co_return result;
+  co_return co_await impl_->call<ItemPage>(Op::kQuery, r, detail::decode_item_page);
 }
 
 Client::Async<ItemPage> Client::scan(ScanRequest r) {
-  auto result = co_await impl_->call<ItemPage>(Op::kScan, r, detail::decode_item_page);
-  if (result) {
-    count_capacity(result->consumed_capacity, impl_->capacity_total, impl_->capacity_read,
-                   impl_->capacity_write);
-  }
-  co_return result;
+  co_return co_await impl_->call<ItemPage>(Op::kScan, r, detail::decode_item_page);
 }
 
 Client::Async<BatchGetItemResponse> Client::batch_get_item(BatchGetItemRequest r) {
-  auto result = co_await impl_->call<BatchGetItemResponse>(Op::kBatchGetItem, r,
-                                                           detail::decode_batch_get_item);
-  if (result) {
-    for (const auto& c : result->consumed_capacity) {
-      count_capacity(c, impl_->capacity_total, impl_->capacity_read, impl_->capacity_write);
-    }
-  }
-  co_return result;
+  co_return co_await impl_->call<BatchGetItemResponse>(Op::kBatchGetItem, r,
+                                                       detail::decode_batch_get_item);
 }
 
 Client::Async<BatchWriteItemResponse> Client::batch_write_item(BatchWriteItemRequest r) {
-  auto result = co_await impl_->call<BatchWriteItemResponse>(Op::kBatchWriteItem, r,
-                                                             detail::decode_batch_write_item);
-  if (result) {
-    for (const auto& c : result->consumed_capacity) {
-      count_capacity(c, impl_->capacity_total, impl_->capacity_read, impl_->capacity_write);
-    }
-  }
-  co_return result;
+  co_return co_await impl_->call<BatchWriteItemResponse>(Op::kBatchWriteItem, r,
+                                                         detail::decode_batch_write_item);
 }
 
 Client::Async<TransactGetItemsResponse> Client::transact_get_items(TransactGetItemsRequest r) {
-  auto result = co_await impl_->call<TransactGetItemsResponse>(Op::kTransactGetItems, r,
-                                                               detail::decode_transact_get_items);
-  if (result) {
-    for (const auto& c : result->consumed_capacity) {
-      count_capacity(c, impl_->capacity_total, impl_->capacity_read, impl_->capacity_write);
-    }
-  }
-  co_return result;
+  co_return co_await impl_->call<TransactGetItemsResponse>(Op::kTransactGetItems, r,
+                                                           detail::decode_transact_get_items);
 }
 
 Client::Async<TransactWriteItemsResponse> Client::transact_write_items(
     TransactWriteItemsRequest r) {
-  auto result = co_await impl_->call<TransactWriteItemsResponse>(
-      Op::kTransactWriteItems, r, detail::decode_transact_write_items);
-  if (result) {
-    for (const auto& c : result->consumed_capacity) {
-      count_capacity(c, impl_->capacity_total, impl_->capacity_read, impl_->capacity_write);
-    }
-  }
-  co_return result;
+  co_return co_await impl_->call<TransactWriteItemsResponse>(Op::kTransactWriteItems, r,
+                                                             detail::decode_transact_write_items);
 }
 
 Client::Async<TableDescription> Client::wait_until_active(std::string table_name,
