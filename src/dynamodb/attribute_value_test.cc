@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "awsperf/aws/encoding.h"
 #include "dynamodb/json_codec.h"
 
 namespace awsperf::dynamodb {
@@ -131,13 +132,13 @@ TEST(AttributeValueTest, ItemSizeFollowsDynamoDbRules) {
 
 TEST(Base64Test, RoundTripAndPadding) {
   for (std::string s : {"", "f", "fo", "foo", "foob", "fooba", "foobar"}) {
-    auto enc = detail::base64_encode(s);
-    auto dec = detail::base64_decode(enc);
+    auto enc = aws::base64_encode(s);
+    auto dec = aws::base64_decode(enc);
     ASSERT_TRUE(dec.has_value()) << s;
     EXPECT_EQ(*dec, s);
   }
-  EXPECT_EQ(detail::base64_encode("foobar"), "Zm9vYmFy");
-  EXPECT_EQ(detail::base64_encode("fo"), "Zm8=");
+  EXPECT_EQ(aws::base64_encode("foobar"), "Zm9vYmFy");
+  EXPECT_EQ(aws::base64_encode("fo"), "Zm8=");
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 #include "dynamodb/json_codec.h"
 
-#include <openssl/evp.h>
+#include "awsperf/aws/encoding.h"
 
 namespace awsperf::dynamodb::detail {
 
@@ -22,44 +22,24 @@ Result<boost::json::array> encode_set(const std::set<std::string>& set, bool bin
     if (tag == "NS") {
       if (auto s = validate_number(member); !s) return make_error(s.error());
     }
-    out.emplace_back(binary ? base64_encode(member) : member);
+    out.emplace_back(binary ? aws::base64_encode(member) : member);
   }
   return out;
 }
 
 }  // namespace
 
-std::string base64_encode(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()),
-                          static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
+namespace {
+
+// Base64 in a body we received is part of the wire format: a bad one is a
+// parse error of that body.
+Result<std::string> decode_base64(std::string_view text) {
+  auto bytes = aws::base64_decode(text);
+  if (!bytes) return make_error(parse_error("malformed base64: " + bytes.error().message));
+  return bytes;
 }
 
-Result<std::string> base64_decode(std::string_view text) {
-  if (text.size() % 4 != 0) {
-    return make_error(parse_error("base64 text length " + std::to_string(text.size()) +
-                                  " is not a multiple of 4"));
-  }
-  for (char c : text) {
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '+' || c == '/' || c == '=';
-    if (!ok) return make_error(parse_error("invalid character in base64 text"));
-  }
-  std::string out(3 * (text.size() / 4), '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(text.data()),
-                          static_cast<int>(text.size()));
-  if (n < 0) return make_error(parse_error("malformed base64 text"));
-  // EVP_DecodeBlock counts padding as zero bytes; drop them.
-  size_t pad = 0;
-  if (!text.empty() && text.back() == '=') ++pad;
-  if (text.size() > 1 && text[text.size() - 2] == '=') ++pad;
-  out.resize(static_cast<size_t>(n) - pad);
-  return out;
-}
+}  // namespace
 
 Result<boost::json::value> encode(const AttributeValue& value) {
   boost::json::object out;
@@ -74,7 +54,7 @@ Result<boost::json::value> encode(const AttributeValue& value) {
       break;
     }
     case AttributeValue::Type::kB:
-      out["B"] = base64_encode(value.as_binary()->bytes);
+      out["B"] = aws::base64_encode(value.as_binary()->bytes);
       break;
     case AttributeValue::Type::kBool:
       out["BOOL"] = *value.as_bool();
@@ -155,7 +135,7 @@ Result<AttributeValue> decode(const boost::json::value& json, int depth) {
         if (auto s = validate_number(member); !s) return make_error(parse_error(s.error().message));
       }
       if (binary) {
-        auto b = base64_decode(member);
+        auto b = decode_base64(member);
         if (!b) return make_error(b.error());
         member = std::move(*b);
       }
@@ -180,7 +160,7 @@ Result<AttributeValue> decode(const boost::json::value& json, int depth) {
   if (tag == "B") {
     auto s = expect_string("B");
     if (!s) return make_error(s.error());
-    auto b = base64_decode(*s);
+    auto b = decode_base64(*s);
     if (!b) return make_error(b.error());
     return AttributeValue::binary(std::move(*b));
   }

@@ -22,9 +22,6 @@ Result<Item> decode_item(const boost::json::value& json, int depth = 0);
 // errors say where parsing stopped.
 Result<boost::json::value> parse_json(std::string_view text);
 
-std::string base64_encode(std::string_view bytes);
-Result<std::string> base64_decode(std::string_view text);
-
 }  // namespace awsperf::dynamodb::detail
 
 #endif  // AWSPERF_SRC_DYNAMODB_JSON_CODEC_H_
