@@ -243,6 +243,13 @@ std::string to_json(const Report& report) {
                                           {"limit", b.limit}});
   }
   root["bottlenecks"] = std::move(bottlenecks);
+  if (!m.values.empty()) {
+    json::array values;
+    for (const auto& v : m.values) {
+      values.emplace_back(json::object{{"name", v.name}, {"sum", v.sum}, {"count", v.count}});
+    }
+    root["values"] = std::move(values);
+  }
   if (report.requests) {
     const auto& p = *report.requests;
     json::object phases;
@@ -325,6 +332,16 @@ std::string to_prometheus(const Report& report, const PrometheusOptions& options
       }
     }
   }
+  if (const auto& values = report.monitor.values; !values.empty()) {
+    const std::string sum = w.name("value_total");
+    w.family(sum, "counter", "Sum of the values added to a value counter since start.");
+    for (const auto& v : values) w.sample(sum, PromWriter::label("name", v.name), v.sum);
+    const std::string count = w.name("value_additions_total");
+    w.family(count, "counter", "Values added to a value counter since start.");
+    for (const auto& v : values) {
+      w.sample(count, PromWriter::label("name", v.name), static_cast<double>(v.count));
+    }
+  }
   if (report.requests && report.requests->requests > 0) {
     const std::string phases = w.name("request_phase_duration_seconds");
     w.family(phases, "histogram", "Time spent in each phase of a request.");
@@ -371,6 +388,14 @@ std::vector<std::string> to_emf(const Report& report, const EmfOptions& options)
       all.insert(all.end(), m.begin(), m.end());
     }
     emit_emf(out, options, ts, options.dimensions, all);
+  }
+  if (!report.monitor.values.empty()) {
+    std::vector<EmfMetric> values;
+    for (const auto& v : report.monitor.values) {
+      values.push_back({v.name, "None", v.sum});
+      values.push_back({v.name + ".Count", "Count", static_cast<double>(v.count)});
+    }
+    emit_emf(out, options, ts, options.dimensions, values);
   }
   if (report.memory) {
     std::vector<EmfMetric> mem = {

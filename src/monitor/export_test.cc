@@ -258,6 +258,57 @@ TEST(Export, EmfPerOperationDimension) {
   EXPECT_EQ(mem.at("HeapInUseBytes").as_double(), 5 << 20);
 }
 
+// Value counters in all three formats.
+Report report_with_values(ManualClock& clock) {
+  PerformanceMonitorOptions o;
+  o.clock = &clock;
+  PerformanceMonitor m(o);
+  m.record("dynamodb.GetItem", 2ms);
+  m.add_value("dynamodb.GetItem.consumed_read_units", 0.5);
+  m.add_value("dynamodb.GetItem.consumed_read_units", 1.0);
+  m.add_value("odd \"name\"\n", 3.0);
+  return collect(m);
+}
+
+TEST(Export, ValueCountersAreCountersInPrometheusJsonAndEmf) {
+  ASSERT_TRUE(on_path("promtool")) << "promtool is not installed (Debian package `prometheus`)";
+  ManualClock clock;
+  const Report report = report_with_values(clock);
+  const std::string text = to_prometheus(report);
+  auto r = run_with_stdin("promtool check metrics", text);
+  EXPECT_EQ(r.exit_code, 0) << "promtool said:\n" << r.output << "\non:\n" << text;
+  EXPECT_NE(text.find("# TYPE awsperf_value_total counter"), std::string::npos) << text;
+  EXPECT_NE(text.find("awsperf_value_total{name=\"dynamodb.GetItem.consumed_read_units\"} 1.5"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find("awsperf_value_additions_total{name=\"dynamodb.GetItem.consumed_read_units\"} 2"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("name=\"odd \\\"name\\\"\\n\"} 3"), std::string::npos) << text;
+
+  json::value v = json::parse(to_json(report));
+  const auto& values = v.at("values").as_array();
+  ASSERT_EQ(values.size(), 2u);
+  EXPECT_EQ(values[0].at("name").as_string(), "dynamodb.GetItem.consumed_read_units");
+  EXPECT_DOUBLE_EQ(values[0].at("sum").as_double(), 1.5);
+  EXPECT_EQ(json::value_to<std::uint64_t>(values[0].at("count")), 2u);
+  // Without counters the section is absent.
+  ManualClock other;
+  EXPECT_FALSE(json::parse(to_json(full_report(other))).as_object().contains("values"));
+
+  EmfOptions options;
+  options.namespace_name = "svc";
+  auto lines = to_emf(report, options);
+  ASSERT_EQ(lines.size(), 2u);  // the operation, the counters
+  auto names = check_emf(lines[1], 100);
+  EXPECT_EQ(names.size(), 4u);
+  json::value emf = json::parse(lines[1]);
+  EXPECT_DOUBLE_EQ(emf.at("dynamodb.GetItem.consumed_read_units").as_double(), 1.5);
+  EXPECT_DOUBLE_EQ(emf.at("dynamodb.GetItem.consumed_read_units.Count").as_double(), 2.0);
+  EXPECT_FALSE(emf.as_object().contains("Operation"));
+}
+
 TEST(PeriodicExporter, ExportsOncePerIntervalOfTheClock) {
   ManualClock clock;
   PerformanceMonitorOptions o;

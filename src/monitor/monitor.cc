@@ -1,6 +1,7 @@
 #include "awsperf/monitor/monitor.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <deque>
@@ -52,9 +53,33 @@ struct Operation {
   double regressed_limit_ns = 0.0;
 };
 
+// A value counter: sum and count, added to without a lock.
+struct ValueCounter {
+  explicit ValueCounter(std::string n) : name(std::move(n)) {}
+
+  void add(double value) {
+    if (!std::isfinite(value) || value < 0) return;
+    double cur = sum.load(std::memory_order_relaxed);
+    while (!sum.compare_exchange_weak(cur, cur + value, std::memory_order_relaxed)) {
+    }
+    count.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  ValueStats stats() const {
+    return ValueStats{.name = name,
+                      .sum = sum.load(std::memory_order_relaxed),
+                      .count = count.load(std::memory_order_relaxed)};
+  }
+
+  const std::string name;
+  std::atomic<double> sum{0.0};
+  std::atomic<std::uint64_t> count{0};
+};
+
 }  // namespace detail
 
 using detail::Operation;
+using detail::ValueCounter;
 
 namespace {
 
@@ -136,7 +161,15 @@ std::string Bottleneck::to_string() const {
   return operation;
 }
 
-// ---- OperationRef / ScopedTimer ----
+// ---- OperationRef / ValueRef / ScopedTimer ----
+
+void ValueRef::add(double value) const {
+  if (counter_ != nullptr) counter_->add(value);
+}
+
+std::string_view ValueRef::name() const {
+  return counter_ != nullptr ? std::string_view(counter_->name) : std::string_view();
+}
 
 void OperationRef::record(std::chrono::nanoseconds latency, std::string_view error_code) const {
   if (op_ != nullptr) op_->record(latency, error_code);
@@ -211,6 +244,25 @@ struct PerformanceMonitor::Impl {
     table[i].store(op, std::memory_order_release);
     operations.push_back(op);
     return op;
+  }
+
+  ValueCounter* find_or_add_value(std::string_view name) {
+    std::lock_guard lock(values_mu);
+    if (auto it = values.find(name); it != values.end()) return it->second.get();
+    if (values.size() >= options.max_operations) return nullptr;
+    auto counter = std::make_unique<ValueCounter>(std::string(name));
+    ValueCounter* raw = counter.get();
+    values.emplace(std::string(name), std::move(counter));
+    return raw;
+  }
+
+  // Sorted by name (the map's order).
+  std::vector<ValueStats> all_values() const {
+    std::lock_guard lock(values_mu);
+    std::vector<ValueStats> out;
+    out.reserve(values.size());
+    for (const auto& [name, counter] : values) out.push_back(counter->stats());
+    return out;
   }
 
   std::vector<Operation*> all_operations() const {
@@ -335,6 +387,9 @@ struct PerformanceMonitor::Impl {
   std::vector<std::atomic<Operation*>> table;
   std::vector<Operation*> operations;
   std::atomic<std::uint64_t> dropped{0};
+  // Value counters: only ever added, never removed (refs stay valid).
+  mutable std::mutex values_mu;
+  std::map<std::string, std::unique_ptr<ValueCounter>, std::less<>> values;
   // Windows, baselines, budgets.
   mutable std::mutex mu;
   Clock::time_point created;
@@ -367,6 +422,26 @@ void PerformanceMonitor::record(std::string_view operation, std::chrono::nanosec
 OperationRef PerformanceMonitor::operation(std::string_view name) {
   return OperationRef(impl_->find_or_add(name));
 }
+
+void PerformanceMonitor::add_value(std::string_view name, double value) {
+  if (ValueCounter* counter = impl_->find_or_add_value(name)) [[likely]] {
+    counter->add(value);
+  } else {
+    impl_->dropped.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+ValueRef PerformanceMonitor::value_counter(std::string_view name) {
+  return ValueRef(impl_->find_or_add_value(name));
+}
+
+std::optional<ValueStats> PerformanceMonitor::value_stats(std::string_view name) const {
+  std::lock_guard lock(impl_->values_mu);
+  if (auto it = impl_->values.find(name); it != impl_->values.end()) return it->second->stats();
+  return std::nullopt;
+}
+
+std::vector<ValueStats> PerformanceMonitor::all_values() const { return impl_->all_values(); }
 
 ScopedTimer PerformanceMonitor::start(std::string_view operation) {
   return ScopedTimer(this->operation(operation), options_.clock);
@@ -421,6 +496,7 @@ MonitorSnapshot PerformanceMonitor::snapshot() const {
   snap.operations = impl_->all_stats();
   snap.bottlenecks = impl_->bottlenecks(snap.operations);
   snap.dropped_records = impl_->dropped.load(std::memory_order_relaxed);
+  snap.values = impl_->all_values();
   return snap;
 }
 

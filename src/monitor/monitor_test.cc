@@ -6,6 +6,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
+#include <cmath>
 #include <stdexcept>
 #include <thread>
 
@@ -236,6 +237,76 @@ TEST(PerformanceMonitor, OperationLimitDropsAndCounts) {
   EXPECT_EQ(m.all_stats().size(), 2u);
   EXPECT_EQ(m.dropped_records(), 2u);
   EXPECT_EQ(m.snapshot().dropped_records, 2u);
+}
+
+TEST(PerformanceMonitor, ValueCountersSumAndCountAdditions) {
+  ManualClock clock;
+  PerformanceMonitor m(manual(clock));
+  EXPECT_FALSE(m.value_stats("dynamodb.GetItem.consumed_read_units").has_value());
+  m.add_value("dynamodb.GetItem.consumed_read_units", 0.5);
+  m.add_value("dynamodb.GetItem.consumed_read_units", 1.0);
+  ValueRef ref = m.value_counter("dynamodb.PutItem.consumed_write_units");
+  ASSERT_TRUE(ref);
+  EXPECT_EQ(ref.name(), "dynamodb.PutItem.consumed_write_units");
+  ref.add(2.0);
+  ref.add(0.0);  // a zero is an addition too
+  // A counter never goes down and never becomes NaN: these are ignored.
+  ref.add(-1.0);
+  m.add_value("dynamodb.GetItem.consumed_read_units", std::nan(""));
+  m.add_value("dynamodb.GetItem.consumed_read_units", INFINITY);
+
+  auto get = m.value_stats("dynamodb.GetItem.consumed_read_units");
+  ASSERT_TRUE(get.has_value());
+  EXPECT_DOUBLE_EQ(get->sum, 1.5);
+  EXPECT_EQ(get->count, 2u);
+  auto snap = m.snapshot();
+  ASSERT_EQ(snap.values.size(), 2u);
+  EXPECT_EQ(snap.values[0].name, "dynamodb.GetItem.consumed_read_units");  // sorted
+  EXPECT_EQ(snap.values[1].name, "dynamodb.PutItem.consumed_write_units");
+  EXPECT_DOUBLE_EQ(snap.values[1].sum, 2.0);
+  EXPECT_EQ(snap.values[1].count, 2u);
+  // Value counters are not operations: no latency entries appear.
+  EXPECT_TRUE(snap.operations.empty());
+  EXPECT_EQ(m.all_values().size(), 2u);
+  EXPECT_FALSE(ValueRef());
+  ValueRef().add(1.0);  // harmless
+}
+
+TEST(PerformanceMonitor, ValueCounterLimitDropsAndCounts) {
+  ManualClock clock;
+  auto o = manual(clock);
+  o.max_operations = 1;
+  PerformanceMonitor m(o);
+  m.record("op", 1ms);  // operations and counters are limited apart
+  m.add_value("a", 1.0);
+  m.add_value("b", 1.0);  // dropped
+  EXPECT_FALSE(m.value_counter("c"));
+  EXPECT_EQ(m.all_values().size(), 1u);
+  EXPECT_EQ(m.dropped_records(), 1u);
+}
+
+TEST(PerformanceMonitor, ConcurrentValueAdditionsAddUp) {
+  PerformanceMonitor m;
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 20'000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&m] {
+      ValueRef ref = m.value_counter("by_ref");
+      for (int i = 0; i < kPerThread; ++i) {
+        ref.add(0.5);
+        m.add_value("by_name", 1.0);
+      }
+    });
+  }
+  std::thread reader([&] {
+    for (int i = 0; i < 50; ++i) (void)m.snapshot();
+  });
+  for (auto& t : threads) t.join();
+  reader.join();
+  EXPECT_DOUBLE_EQ(m.value_stats("by_ref")->sum, kThreads * kPerThread * 0.5);
+  EXPECT_EQ(m.value_stats("by_ref")->count, std::uint64_t{kThreads} * kPerThread);
+  EXPECT_DOUBLE_EQ(m.value_stats("by_name")->sum, kThreads * kPerThread * 1.0);
 }
 
 TEST(PerformanceMonitor, GlobalIsOneInstanceAndIndependentInstancesAreSeparate) {

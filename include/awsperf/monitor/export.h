@@ -21,6 +21,8 @@
 //     }],
 //     "bottlenecks": [{"operation": "GetItem", "reason": "p99_over_budget",
 //                      "observed": 1.2e7, "limit": 1e7}],  // ns, or 0..1 for time_share
+//     "values": [{"name": "dynamodb.GetItem.consumed_read_units",  // value counters,
+//                 "sum": 1.5, "count": 3}],    // since start, sorted by name
 //     "requests": {                           // with a RequestProfiler
 //       "count": 10, "errors": 0,
 //       "phases": {"connect": {"count": .., "latency_ns": {same keys}}, ...},
@@ -40,6 +42,8 @@
 //                                       0.5..0.999, cumulative _sum/_count
 //   <p>_operation_errors_total          counter {operation, code}
 //   <p>_request_phase_duration_seconds  histogram {phase}
+//   <p>_value_total                     counter {name}: sum of a value counter
+//   <p>_value_additions_total           counter {name}: its number of additions
 //   <p>_process_resident_memory_bytes, <p>_process_peak_resident_memory_bytes,
 //   <p>_heap_in_use_bytes, <p>_heap_growth_bytes_per_minute,
 //   <p>_memory_leak_suspected           gauges
@@ -51,7 +55,10 @@
 // P50, P90, P95, P99, P999, Mean, Max (latencies in Milliseconds, counts in
 // Count). Without it, one document set with metrics named "<op>.<Metric>";
 // a directive never holds more than 100 metrics, extra metrics go to further
-// lines. Memory metrics (Bytes) go on their own line.
+// lines. Value counters go on their own line(s), without the Operation
+// dimension: "<name>" (unit None, the sum since start) and "<name>.Count"
+// (unit Count, additions since start); both only grow, so a CloudWatch
+// consumer takes differences. Memory metrics (Bytes) go on their own line.
 //
 // Thread-safety: the free functions are pure. PeriodicExporter's methods may
 // be called concurrently; the sink is never called concurrently with itself.

@@ -7,6 +7,7 @@
 //   auto r = m.measure("Query", [&] { return client.query(q); });  // Result<T> aware
 //   { auto t = m.start("parse"); ... }                 // scoped timer
 //   co_await m.measure("Scan", client.scan(s));        // needs <awsperf/monitor/asio.h>
+//   m.add_value("dynamodb.GetItem.consumed_read_units", 0.5);  // a value counter
 //
 // Every call is recorded in the operation's latency histogram (nanoseconds),
 // successes and errors alike; errors are also counted by code. `recent`
@@ -20,6 +21,16 @@
 // operation's error-map lock); the first record of a new operation name takes
 // the monitor's registration lock. Reading methods (stats, snapshot,
 // bottlenecks, tick) take an internal lock and copy; they never block record().
+//
+// Value counters: besides latencies, a monitor sums plain numbers per name
+// (add_value / ValueRef::add), e.g. the DynamoDB client adds the consumed
+// capacity units of every response under "dynamodb.<Operation>.consumed_
+// read_units" / "..._write_units" / "..._capacity_units". A counter keeps the
+// sum and the number of additions since the monitor started; exporters show
+// it as a counter. Only finite values >= 0 are added (a counter never goes
+// down); others are ignored. ValueRef::add() takes no lock (atomic adds);
+// add_value() looks the name up under a short lock. At most max_operations
+// counter names (counted apart from operations); further ones are dropped.
 #ifndef AWSPERF_MONITOR_MONITOR_H_
 #define AWSPERF_MONITOR_MONITOR_H_
 
@@ -131,6 +142,13 @@ struct Bottleneck {
   std::string to_string() const;
 };
 
+// A value counter (see the top comment): totals since the monitor started.
+struct ValueStats {
+  std::string name;
+  double sum = 0.0;         // of the values added
+  std::uint64_t count = 0;  // number of additions
+};
+
 struct MonitorSnapshot {
   std::chrono::system_clock::time_point taken_at;
   // The span the `recent` statistics cover.
@@ -138,11 +156,30 @@ struct MonitorSnapshot {
   std::vector<OperationStats> operations;  // sorted by name
   std::vector<Bottleneck> bottlenecks;
   std::uint64_t dropped_records = 0;
+  std::vector<ValueStats> values;  // value counters, sorted by name
 };
 
 namespace detail {
 struct Operation;
-}
+struct ValueCounter;
+}  // namespace detail
+
+// A resolved value counter: adds without looking the name up. Cheap to copy;
+// valid while its monitor lives. A default-constructed (or dropped) ref
+// ignores additions.
+class ValueRef {
+ public:
+  ValueRef() = default;
+  // Ignored unless `value` is finite and >= 0.
+  void add(double value) const;
+  std::string_view name() const;
+  explicit operator bool() const { return counter_ != nullptr; }
+
+ private:
+  friend class PerformanceMonitor;
+  explicit ValueRef(detail::ValueCounter* counter) : counter_(counter) {}
+  detail::ValueCounter* counter_ = nullptr;
+};
 
 // A resolved operation: records without looking the name up. Cheap to copy;
 // valid while its monitor lives. A default-constructed (or dropped: the
@@ -230,6 +267,16 @@ class PerformanceMonitor {
   // record the same name often.
   OperationRef operation(std::string_view name);
 
+  // Adds `value` to the value counter `name` (see the top comment); ignored
+  // unless finite and >= 0.
+  void add_value(std::string_view name, double value);
+  // Resolves (registering on first use) a value counter, for hot paths.
+  ValueRef value_counter(std::string_view name);
+  // Totals of one value counter; nullopt when never registered.
+  std::optional<ValueStats> value_stats(std::string_view name) const;
+  // All value counters, sorted by name.
+  std::vector<ValueStats> all_values() const;
+
   // A scoped timer for `operation`, reading this monitor's clock.
   ScopedTimer start(std::string_view operation);
 
@@ -291,8 +338,8 @@ class PerformanceMonitor {
 
   Clock* clock() const { return options_.clock; }
   const PerformanceMonitorOptions& options() const { return options_; }
-  // record() calls lost because max_operations names were already registered
-  // (records through a null OperationRef are not counted).
+  // record() and add_value() calls lost because max_operations names were
+  // already registered (records through a null ref are not counted).
   std::uint64_t dropped_records() const;
 
  private:
