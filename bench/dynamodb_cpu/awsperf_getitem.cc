@@ -4,17 +4,17 @@
 //
 //   awsperf-dynamodb-cpu-getitem ENDPOINT TABLE CALLS WARMUP [blocking|async]
 //
-// "blocking" uses BlockingClient (the caller's thread hands each call to the
-// client's I/O thread, as a synchronous program would); "async" awaits the
-// calls in a coroutine on the caller's own io_context.
+// "blocking" uses BlockingClient (one call after the other from the main
+// thread, as a synchronous program would); "async" awaits the calls in a
+// coroutine on the caller's own io_context.
 #include <sys/resource.h>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <string>
 
 #include "awsperf/dynamodb/client.h"
@@ -90,7 +90,10 @@ Measurement run_async(const ClientOptions& options, const std::string& table, lo
   auto client = Client::create(io.get_executor(), options);
   if (!client) die(client.error().to_string());
   Measurement m;
-  boost::asio::co_spawn(io, loop(**client, table, calls, warmup, m), boost::asio::detached);
+  // Destroying the client when the loop is done closes its idle connection,
+  // so run() returns now rather than after the keep-alive timeout.
+  boost::asio::co_spawn(io, loop(**client, table, calls, warmup, m),
+                        [&client](std::exception_ptr) { client->reset(); });
   io.run();
   return m;
 }

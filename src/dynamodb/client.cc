@@ -8,8 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/use_future.hpp>
-#include <future>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 
@@ -51,6 +50,17 @@ constexpr std::array<std::string_view, static_cast<size_t>(Op::kCount)> kOpNames
     "GetItem",     "PutItem",       "UpdateItem",     "DeleteItem",       "Query",
     "Scan",        "BatchGetItem",  "BatchWriteItem", "TransactGetItems", "TransactWriteItems"};
 
+// Operations that consume only read capacity, and only write capacity: a
+// ConsumedCapacity without the read/write split counts as one or the other.
+bool reads_only(Op op) {
+  return op == Op::kGetItem || op == Op::kQuery || op == Op::kScan || op == Op::kBatchGetItem ||
+         op == Op::kTransactGetItems;
+}
+bool writes_only(Op op) {
+  return op == Op::kPutItem || op == Op::kUpdateItem || op == Op::kDeleteItem ||
+         op == Op::kBatchWriteItem || op == Op::kTransactWriteItems;
+}
+
 // Atomic add for doubles (capacity units).
 void add(std::atomic<double>& a, double v) {
   double cur = a.load(std::memory_order_relaxed);
@@ -58,12 +68,11 @@ void add(std::atomic<double>& a, double v) {
   }
 }
 
-void count_capacity(const std::optional<ConsumedCapacity>& c, std::atomic<double>& total,
+void count_capacity(const ConsumedCapacity& c, std::atomic<double>& total,
                     std::atomic<double>& read, std::atomic<double>& write) {
-  if (!c) return;
-  add(total, c->capacity_units);
-  if (c->read_capacity_units) add(read, *c->read_capacity_units);
-  if (c->write_capacity_units) add(write, *c->write_capacity_units);
+  add(total, c.capacity_units);
+  if (c.read_capacity_units) add(read, *c.read_capacity_units);
+  if (c.write_capacity_units) add(write, *c.write_capacity_units);
 }
 
 }  // namespace
@@ -81,6 +90,11 @@ struct Client::Impl {
   std::array<monitor::OperationRef, static_cast<size_t>(Op::kCount)> ops;
   std::array<std::string, static_cast<size_t>(Op::kCount)> targets;
   std::array<std::string, static_cast<size_t>(Op::kCount)> http_names;
+  // Monitor value counters of consumed capacity, per operation (see client.h).
+  struct CapacityNames {
+    std::string total, read, write;
+  };
+  std::array<CapacityNames, static_cast<size_t>(Op::kCount)> capacity_names;
   Clock* clock = nullptr;
   bool verify_crc32 = true;
   std::string target_path;
@@ -149,15 +163,29 @@ struct Client::Impl {
     co_return std::move(response->body);
   }
 
+  // Adds one ConsumedCapacity to the client's totals and to the monitor's
+  // value counters of the operation.
+  void record_capacity(Op op, const ConsumedCapacity& c) {
+    count_capacity(c, capacity_total, capacity_read, capacity_write);
+    const CapacityNames& names = capacity_names[static_cast<size_t>(op)];
+    monitor->add_value(names.total, c.capacity_units);
+    std::optional<double> read = c.read_capacity_units;
+    std::optional<double> write = c.write_capacity_units;
+    if (!read && !write) {
+      if (reads_only(op)) read = c.capacity_units;
+      if (writes_only(op)) write = c.capacity_units;
+    }
+    if (read) monitor->add_value(names.read, *read);
+    if (write) monitor->add_value(names.write, *write);
+  }
+
   // Adds a response's ConsumedCapacity (one, a list, or none) to the totals.
   template <typename Response>
-  void count_consumed(const Response& r) {
+  void count_consumed(Op op, const Response& r) {
     if constexpr (requires { r.consumed_capacity.has_value(); }) {
-      count_capacity(r.consumed_capacity, capacity_total, capacity_read, capacity_write);
+      if (r.consumed_capacity) record_capacity(op, *r.consumed_capacity);
     } else if constexpr (requires { r.consumed_capacity.begin(); }) {
-      for (const auto& c : r.consumed_capacity) {
-        count_capacity(c, capacity_total, capacity_read, capacity_write);
-      }
+      for (const auto& c : r.consumed_capacity) record_capacity(op, c);
     }
   }
 
@@ -194,7 +222,7 @@ struct Client::Impl {
           co_return finish(make_error(std::move(e)));
         }
         retry->on_success(state);
-        count_consumed(*decoded);
+        count_consumed(op, *decoded);
         co_return finish(std::move(decoded));
       }
       auto delay = retry->should_retry(raw.error(), state);
@@ -255,6 +283,9 @@ Result<std::unique_ptr<Client>> Client::create(asio::any_io_executor executor,
     impl->ops[i] = impl->monitor->operation(name);
     impl->targets[i] = "DynamoDB_20120810." + std::string(kOpNames[i]);
     impl->http_names[i] = "http." + name;
+    impl->capacity_names[i] = {.total = name + ".consumed_capacity_units",
+                               .read = name + ".consumed_read_units",
+                               .write = name + ".consumed_write_units"};
   }
   return std::unique_ptr<Client>(new Client(std::move(impl)));
 }
@@ -377,11 +408,23 @@ asio::any_io_executor Client::executor() const { return impl_->executor; }
 
 // ---- BlockingClient ------------------------------------------------------------
 
+// The calling thread runs the io_context itself while it waits (no hand-off
+// to another thread, no wake-ups: a blocking call costs what an awaited one
+// does). Several callers at once: one drives the io_context (running the
+// others' coroutines too) and the rest sleep until their call is done or the
+// driver's own call is, when one of them takes over. async_client() starts a
+// background thread that runs the io_context for coroutines spawned on the
+// client's executor; from then on blocking calls wait for it instead.
 struct BlockingClient::State {
   asio::io_context io{1};
   asio::executor_work_guard<asio::io_context::executor_type> work{asio::make_work_guard(io)};
   std::unique_ptr<Client> client;
-  std::thread thread;
+  std::thread thread;  // started by start_background()
+
+  std::mutex mu;
+  std::condition_variable cv;  // a call finished, or the driver stepped down
+  bool driving = false;        // a caller thread is running `io`
+  bool background = false;     // `thread` runs (or is about to run) `io`
 
   ~State() {
     client.reset();
@@ -390,13 +433,61 @@ struct BlockingClient::State {
     if (thread.joinable()) thread.join();
   }
 
+  void start_background() {
+    std::unique_lock lock(mu);
+    if (background) return;
+    background = true;  // no caller starts driving from now on
+    cv.wait(lock, [this] { return !driving; });
+    thread = std::thread([this] { io.run(); });
+  }
+
   template <typename T>
   Result<T> wait(asio::awaitable<Result<T>> op) {
-    auto future = asio::co_spawn(io, std::move(op), asio::use_future);
+    std::optional<Result<T>> result;
+    std::atomic<bool> done{false};
+    asio::co_spawn(io, std::move(op), [this, &result, &done](std::exception_ptr e, Result<T> r) {
+      {
+        std::lock_guard lock(mu);
+        if (e) {
+          result.emplace(make_error(ErrorCode::kInternal, "call failed: " + describe(e)));
+        } else {
+          result.emplace(std::move(r));
+        }
+        done.store(true, std::memory_order_release);
+      }
+      cv.notify_all();
+    });
+    std::unique_lock lock(mu);
+    while (!done.load(std::memory_order_acquire)) {
+      if (driving || background) {
+        cv.wait(lock);
+        continue;
+      }
+      driving = true;
+      lock.unlock();
+      // Each run_one() runs one handler (blocking in epoll when none is
+      // ready); the work guard keeps it from returning early.
+      while (!done.load(std::memory_order_acquire)) {
+        try {
+          io.run_one();
+        } catch (const std::exception&) {
+          // A handler threw (the request path does not); keep serving.
+        }
+      }
+      lock.lock();
+      driving = false;
+      cv.notify_all();
+    }
+    return std::move(*result);
+  }
+
+  static std::string describe(const std::exception_ptr& e) {
     try {
-      return future.get();
-    } catch (const std::exception& e) {
-      return make_error(ErrorCode::kInternal, std::string("call failed: ") + e.what());
+      std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+      return x.what();
+    } catch (...) {
+      return "unknown exception";
     }
   }
 };
@@ -409,8 +500,6 @@ Result<std::unique_ptr<BlockingClient>> BlockingClient::create(ClientOptions opt
   auto client = Client::create(state->io.get_executor(), std::move(options));
   if (!client) return make_error(std::move(client.error()));
   state->client = std::move(*client);
-  State* raw = state.get();
-  state->thread = std::thread([raw] { raw->io.run(); });
   return std::unique_ptr<BlockingClient>(new BlockingClient(std::move(state)));
 }
 
@@ -441,7 +530,10 @@ Result<TableDescription> BlockingClient::wait_until_active(std::string table_nam
   return state_->wait(state_->client->wait_until_active(std::move(table_name), timeout));
 }
 
-Client& BlockingClient::async_client() { return *state_->client; }
+Client& BlockingClient::async_client() {
+  state_->start_background();
+  return *state_->client;
+}
 ClientStatistics BlockingClient::statistics() const { return state_->client->statistics(); }
 
 }  // namespace awsperf::dynamodb

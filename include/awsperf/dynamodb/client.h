@@ -4,6 +4,17 @@
 // in the PerformanceMonitor as "dynamodb.<Operation>" — without the caller
 // doing anything.
 //
+// Consumed capacity, when a response carries it (ReturnConsumedCapacity
+// TOTAL or INDEXES), goes to the monitor's value counters (units summed, and
+// the number of ConsumedCapacity entries counted):
+//   dynamodb.<Operation>.consumed_capacity_units  CapacityUnits
+//   dynamodb.<Operation>.consumed_read_units      ReadCapacityUnits
+//   dynamodb.<Operation>.consumed_write_units     WriteCapacityUnits
+// When the response gives only CapacityUnits, reads (GetItem, Query, Scan,
+// BatchGetItem, TransactGetItems) count them as read units and writes
+// (PutItem, UpdateItem, DeleteItem, BatchWriteItem, TransactWriteItems) as
+// write units. Exported as awsperf_value_total{name="..."} in Prometheus.
+//
 //   boost::asio::io_context io;
 //   auto client = awsperf::dynamodb::Client::create(io.get_executor(),
 //       {.endpoint_url = "http://127.0.0.1:8000", .region = "us-east-1"});
@@ -127,8 +138,14 @@ class Client {
   std::unique_ptr<Impl> impl_;
 };
 
-// The same operations for programs without coroutines: runs an io_context
-// on a background thread and blocks the caller until the call completes.
+// The same operations for programs without coroutines: each call blocks the
+// caller until it completes, the calling thread running the client's
+// io_context meanwhile (no hand-off to another thread). Concurrent callers
+// share that work: one runs the io_context for all, the others sleep until
+// their call is done. async_client() starts a background thread that runs the
+// io_context from then on, for coroutines spawned on the client's executor;
+// later blocking calls wait for that thread. Idle connections are evicted on
+// the next call (no background sweeper runs between calls).
 class BlockingClient {
  public:
   static Result<std::unique_ptr<BlockingClient>> create(ClientOptions options = {});
@@ -154,7 +171,8 @@ class BlockingClient {
   Result<TableDescription> wait_until_active(
       std::string table_name, std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
-  // The asynchronous client underneath.
+  // The asynchronous client underneath; its executor is run by a background
+  // thread from the first call of this method on (see above).
   Client& async_client();
   ClientStatistics statistics() const;
 

@@ -9,7 +9,12 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_future.hpp>
+#include <future>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "awsperf/monitor/monitor.h"
 #include "process.h"
@@ -288,6 +293,104 @@ TEST_F(DynaliteTest, NumbersAndBinaryRoundTrip) {
   EXPECT_EQ(got->item->at("ss"), item.at("ss"));
   EXPECT_EQ(got->item->at("bs"), item.at("bs"));
   EXPECT_EQ(got->item->at("nested"), item.at("nested"));
+}
+
+TEST_F(DynaliteTest, ConsumedCapacityIsRecordedInTheMonitor) {
+  create_table("capacity");
+  auto put = client_->put_item({.table_name = "capacity",
+                                .item = {{"pk", "c#1"}, {"sk", 1}, {"v", "x"}},
+                                .return_consumed_capacity = ReturnConsumedCapacity::kTotal});
+  ASSERT_TRUE(put.has_value()) << put.error().to_string();
+  ASSERT_TRUE(put->consumed_capacity.has_value());
+  // Without ReturnConsumedCapacity nothing is returned, so nothing is added.
+  auto plain = client_->get_item({.table_name = "capacity", .key = {{"pk", "c#1"}, {"sk", 1}}});
+  ASSERT_TRUE(plain.has_value()) << plain.error().to_string();
+  EXPECT_FALSE(plain->consumed_capacity.has_value());
+  EXPECT_FALSE(monitor_.value_stats("dynamodb.GetItem.consumed_capacity_units").has_value());
+
+  double returned = 0;
+  for (int i = 0; i < 3; ++i) {
+    auto got = client_->get_item({.table_name = "capacity",
+                                  .key = {{"pk", "c#1"}, {"sk", 1}},
+                                  .consistent_read = true,
+                                  .return_consumed_capacity = ReturnConsumedCapacity::kTotal});
+    ASSERT_TRUE(got.has_value()) << got.error().to_string();
+    ASSERT_TRUE(got->consumed_capacity.has_value());
+    returned += got->consumed_capacity->capacity_units;
+  }
+  ASSERT_GT(returned, 0);
+
+  const monitor::MonitorSnapshot snap = monitor_.snapshot();
+  auto find = [&](std::string_view name) -> const monitor::ValueStats* {
+    for (const auto& v : snap.values) {
+      if (v.name == name) return &v;
+    }
+    return nullptr;
+  };
+  const monitor::ValueStats* total = find("dynamodb.GetItem.consumed_capacity_units");
+  ASSERT_NE(total, nullptr) << "no GetItem capacity in the monitor snapshot";
+  EXPECT_GT(total->sum, 0);
+  EXPECT_DOUBLE_EQ(total->sum, returned);
+  EXPECT_EQ(total->count, 3u);
+  // A GetItem consumes read capacity only.
+  const monitor::ValueStats* read = find("dynamodb.GetItem.consumed_read_units");
+  ASSERT_NE(read, nullptr);
+  EXPECT_DOUBLE_EQ(read->sum, returned);
+  EXPECT_EQ(find("dynamodb.GetItem.consumed_write_units"), nullptr);
+  const monitor::ValueStats* written = find("dynamodb.PutItem.consumed_write_units");
+  ASSERT_NE(written, nullptr);
+  EXPECT_DOUBLE_EQ(written->sum, put->consumed_capacity->capacity_units);
+  // The operation itself is still recorded as an operation.
+  auto op = monitor_.stats("dynamodb.GetItem");
+  ASSERT_TRUE(op.has_value());
+  EXPECT_EQ(op->latency.count, 4u);
+  // The client's own totals agree.
+  EXPECT_DOUBLE_EQ(client_->statistics().consumed_capacity_units,
+                   returned + put->consumed_capacity->capacity_units);
+}
+
+TEST_F(DynaliteTest, BlockingCallsFromSeveralThreadsAtOnce) {
+  create_table("threads");
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 40;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        auto put = client_->put_item(
+            {.table_name = "threads", .item = {{"pk", "t" + std::to_string(t)}, {"sk", i}}});
+        auto got = client_->get_item(
+            {.table_name = "threads", .key = {{"pk", "t" + std::to_string(t)}, {"sk", i}}});
+        if (!put || !got || !got->item) failures.fetch_add(1);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto stats = client_->statistics();
+  EXPECT_GE(stats.calls, std::uint64_t{2 * kThreads * kPerThread});
+  EXPECT_EQ(stats.errors, 0u);
+  // Never more connections than callers at once.
+  EXPECT_LE(stats.pool.created, std::uint64_t{kThreads});
+}
+
+TEST_F(DynaliteTest, AsyncClientAfterBlockingCallsRunsOnItsOwnThread) {
+  create_table("mixed");
+  ASSERT_TRUE(client_->put_item({.table_name = "mixed", .item = {{"pk", "m"}, {"sk", 1}}}));
+  // Coroutines spawned on the client's executor need no caller to drive them.
+  Client& async = client_->async_client();
+  GetItemRequest request{.table_name = "mixed", .key = {{"pk", "m"}, {"sk", 1}}};
+  auto fut = boost::asio::co_spawn(async.executor(), async.get_item(std::move(request)),
+                                   boost::asio::use_future);
+  ASSERT_EQ(fut.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  auto got = fut.get();
+  ASSERT_TRUE(got.has_value()) << got.error().to_string();
+  EXPECT_TRUE(got->item.has_value());
+  // Blocking calls keep working alongside.
+  auto again = client_->get_item({.table_name = "mixed", .key = {{"pk", "m"}, {"sk", 1}}});
+  ASSERT_TRUE(again.has_value()) << again.error().to_string();
+  EXPECT_TRUE(again->item.has_value());
 }
 
 TEST_F(DynaliteTest, InvalidRequestsFailBeforeSending) {
