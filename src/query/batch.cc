@@ -4,8 +4,10 @@
 #include <atomic>
 #include <mutex>
 #include <set>
+#include <unordered_set>
 
 #include "awsperf/query/expression.h"
+#include "query/key_text.h"
 #include "query/parallel.h"
 
 namespace awsperf::query {
@@ -18,7 +20,8 @@ namespace dd = awsperf::dynamodb;
 std::size_t dedupe_keys(std::map<std::string, dd::KeysAndAttributes>& request) {
   std::size_t removed = 0;
   for (auto& [table, ka] : request) {
-    std::set<std::string> seen;
+    std::unordered_set<std::string> seen;
+    seen.reserve(ka.keys.size());
     std::vector<dd::Key> unique;
     unique.reserve(ka.keys.size());
     for (auto& k : ka.keys) {
@@ -193,12 +196,77 @@ struct GetJob {
   std::vector<dd::BatchGetItemRequest> chunks;
   BatchGetResult result;
   std::map<std::string, std::vector<std::string>> key_names;  // per table, from the keys
+  // Keys that do not exist, per chunk: merged in chunk order at the end so
+  // the result lists them in request order.
+  std::vector<std::map<std::string, std::vector<dd::Key>>> missing;
 };
 
 void move_keys(std::map<std::string, dd::KeysAndAttributes>& from,
                std::map<std::string, std::vector<dd::Key>>& to) {
   for (auto& [table, ka] : from) {
     for (auto& k : ka.keys) to[table].push_back(std::move(k));
+  }
+}
+
+// Like chunk_batch_get, moving the keys instead of copying them.
+std::vector<dd::BatchGetItemRequest> take_chunks(
+    std::map<std::string, dd::KeysAndAttributes>& request, std::size_t max_keys) {
+  max_keys = std::max<std::size_t>(max_keys, 1);
+  std::vector<dd::BatchGetItemRequest> chunks;
+  std::size_t in_chunk = max_keys;  // forces a new chunk first
+  for (auto& [table, ka] : request) {
+    for (auto& key : ka.keys) {
+      if (in_chunk == max_keys) {
+        chunks.emplace_back();
+        in_chunk = 0;
+      }
+      auto& slot = chunks.back().request_items[table];
+      if (slot.keys.empty()) {
+        slot.projection_expression = ka.projection_expression;
+        slot.expression_attribute_names = ka.expression_attribute_names;
+        slot.consistent_read = ka.consistent_read;
+        slot.keys.reserve(std::min(max_keys, ka.keys.size()));
+      }
+      slot.keys.push_back(std::move(key));
+      ++in_chunk;
+    }
+  }
+  return chunks;
+}
+
+// key_string(extract_key(item, names)) without the copy when it can.
+std::string item_key_text(const dd::Item& item, const std::vector<std::string>& names) {
+  std::string text;
+  if (detail::fast_key_text(item, names, text)) return text;
+  return key_string(extract_key(item, names));
+}
+
+// Files the items of one BatchGetItem answer, and lists as missing the keys
+// of `sent` that came back neither as items nor as unprocessed keys.
+void file_answer(BatchOptimizer::State& state, GetJob& job, std::size_t chunk,
+                 dd::BatchGetItemRequest& sent, dd::BatchGetItemResponse& answer) {
+  for (auto& [table, items] : answer.responses) {
+    const auto& names = job.key_names[table];
+    auto& by_key = job.result.items[table];
+    for (auto& item : items) {
+      by_key.emplace(item_key_text(item, names), std::move(item));
+    }
+    state.items_read += items.size();
+  }
+  std::map<std::string, std::unordered_set<std::string>> again;
+  for (const auto& [table, ka] : answer.unprocessed_keys) {
+    auto& set = again[table];
+    for (const auto& k : ka.keys) set.insert(key_string(k));
+  }
+  for (auto& [table, ka] : sent.request_items) {
+    auto got = job.result.items.find(table);
+    auto retry = again.find(table);
+    for (auto& k : ka.keys) {
+      auto ks = key_string(k);
+      if (got != job.result.items.end() && got->second.contains(ks)) continue;
+      if (retry != again.end() && retry->second.contains(ks)) continue;
+      job.missing[chunk][table].push_back(std::move(k));
+    }
   }
 }
 
@@ -209,6 +277,8 @@ asio::awaitable<void> get_chunk(dd::Client& client, BatchOptimizer::State& state
   while (true) {
     ++state.requests;
     ++job.result.requests;
+    // A copy goes out: `pending` keeps the keys for the missing ones and for
+    // the unprocessed list when the request fails.
     auto op = client.batch_get_item(pending);
     auto r = co_await std::move(op);
     if (!r) {
@@ -216,14 +286,7 @@ asio::awaitable<void> get_chunk(dd::Client& client, BatchOptimizer::State& state
       move_keys(pending.request_items, job.result.unprocessed);
       co_return;
     }
-    for (auto& [table, items] : r->responses) {
-      const auto& names = job.key_names[table];
-      auto& by_key = job.result.items[table];
-      for (auto& item : items) {
-        ++state.items_read;
-        by_key.emplace(key_string(extract_key(item, names)), std::move(item));
-      }
-    }
+    file_answer(state, job, i, pending, *r);
     if (r->unprocessed_keys.empty()) co_return;
     if (attempt >= options.max_retries) {
       for (auto& [t, ka] : r->unprocessed_keys) state.left += ka.keys.size();
@@ -312,14 +375,12 @@ asio::awaitable<Result<BatchGetResult>> BatchOptimizer::batch_get(
     }
   }
   auto job = std::make_shared<GetJob>();
-  state_->duplicates += dedupe_keys(request);
-  std::map<std::string, std::set<std::string>> wanted;
-  std::map<std::string, std::vector<dd::Key>> keys_by_table;
-  for (const auto& [table, ka] : request) {
+  // One pass per table: the keys must name the same attributes; duplicates
+  // are dropped (each key's text made once, in a hash set).
+  for (auto& [table, ka] : request) {
     if (ka.keys.empty()) continue;
     std::vector<std::string> names;
     for (const auto& [n, v] : ka.keys.front()) names.push_back(n);
-    job->key_names[table] = names;
     for (const auto& k : ka.keys) {
       if (k.size() != names.size() ||
           !std::all_of(names.begin(), names.end(), [&](const auto& n) { return k.contains(n); })) {
@@ -330,10 +391,12 @@ asio::awaitable<Result<BatchGetResult>> BatchOptimizer::batch_get(
                                                               key_string(k));
       }
     }
-    keys_by_table[table] = ka.keys;
+    job->key_names[table] = std::move(names);
   }
-  job->chunks = chunk_batch_get(
+  state_->duplicates += dedupe_keys(request);
+  job->chunks = take_chunks(
       request, keys_per_chunk(options_.max_keys_per_chunk, options_.estimated_item_bytes));
+  job->missing.resize(job->chunks.size());
   state_->chunks += job->chunks.size();
   dd::Client& client = *client_;
   State& state = *state_;
@@ -345,18 +408,10 @@ asio::awaitable<Result<BatchGetResult>> BatchOptimizer::batch_get(
                                  return get_chunk(client, state, options, j, i);
                                });
   co_await std::move(all);
-  // Missing: asked for, not returned, not left unprocessed.
-  for (auto& [table, keys] : keys_by_table) {
-    std::set<std::string> unprocessed;
-    if (auto it = job->result.unprocessed.find(table); it != job->result.unprocessed.end()) {
-      for (const auto& k : it->second) unprocessed.insert(key_string(k));
-    }
-    const auto& got = job->result.items[table];
-    for (auto& k : keys) {
-      auto ks = key_string(k);
-      if (!got.contains(ks) && !unprocessed.contains(ks)) {
-        job->result.missing[table].push_back(std::move(k));
-      }
+  for (auto& by_table : job->missing) {
+    for (auto& [table, keys] : by_table) {
+      auto& out = job->result.missing[table];
+      for (auto& k : keys) out.push_back(std::move(k));
     }
   }
   co_return std::move(job->result);

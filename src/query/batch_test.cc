@@ -4,6 +4,7 @@
 
 #include "awsperf/query/expression.h"
 #include "awsperf/query/optimizer.h"
+#include "query/key_text.h"
 
 namespace awsperf::query {
 namespace {
@@ -119,6 +120,39 @@ TEST(Keys, ExtractAndKeyString) {
   EXPECT_EQ(extract_key(item, {"pk", "sk"}), (dd::Key{{"pk", "a"}, {"sk", 1}}));
   EXPECT_EQ(key_string({{"pk", "a"}, {"sk", 1}}), key_string({{"sk", 1}, {"pk", "a"}}));
   EXPECT_NE(key_string({{"pk", "a"}}), key_string({{"pk", "b"}}));
+}
+
+// key_string writes the usual keys directly: the text must be exactly the
+// JSON text of the key, whatever the key holds.
+TEST(Keys, KeyStringIsTheJsonText) {
+  std::vector<dd::Key> keys = {
+      {},
+      {{"pk", "a"}},
+      {{"pk", "p123"}, {"sk", 7}},
+      {{"pk", ""}, {"sk", dd::Number{"-1.5e+10"}}},
+      {{"pk", "quote \" inside"}},
+      {{"pk", "back\\slash"}},
+      {{"pk", "tab\tnew\nline\x01"}},
+      {{"pk", "caf\xc3\xa9 \xe2\x82\xac"}},
+      {{"pk", "del\x7f"}},
+      {{"na\"me", "x"}},
+      {{"pk", dd::AttributeValue::binary(std::string("\0\xff", 2))}},
+      {{"pk", true}, {"sk", nullptr}},
+      {{"pk", dd::Number{"NaN"}}},
+      {{"pk", dd::Item{{"m", 1}}}},
+      {{"a", "1"}, {"b", 2}, {"c", dd::AttributeValue::binary("z")}},
+  };
+  for (const auto& k : keys) {
+    auto json = dd::to_json(k);
+    EXPECT_EQ(key_string(k), json ? *json : std::string("<unencodable key>"));
+  }
+  // From an item, without copying the key out.
+  dd::Item item{{"pk", "p9"}, {"sk", 3}, {"v", "x"}};
+  std::string text;
+  ASSERT_TRUE(detail::fast_key_text(item, std::vector<std::string>{"pk", "sk"}, text));
+  EXPECT_EQ(text, key_string(extract_key(item, {"pk", "sk"})));
+  dd::Item odd{{"pk", "a\"b"}, {"sk", 3}};
+  EXPECT_FALSE(detail::fast_key_text(odd, std::vector<std::string>{"pk", "sk"}, text));
 }
 
 TEST(ScanSegments, DerivedFromTableSize) {

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <set>
 
+#include "query/key_text.h"
+
 namespace awsperf::query {
 
 namespace dd = awsperf::dynamodb;
@@ -708,6 +710,19 @@ Result<dd::UpdateItemRequest> UpdateBuilder::build() const {
 }
 
 std::string key_string(const dd::Key& key) {
+  std::string out;
+  out.reserve(24 * key.size() + 2);
+  out += '{';
+  bool first = true;
+  bool fast = true;
+  for (const auto& [name, value] : key) {
+    if (!detail::append_key_attribute(out, name, value, first)) {
+      fast = false;
+      break;
+    }
+    first = false;
+  }
+  if (fast) return out += '}';
   auto j = dd::to_json(key);
   return j ? *j : std::string("<unencodable key>");
 }
