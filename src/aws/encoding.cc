@@ -175,19 +175,55 @@ Result<std::string> uri_decode(std::string_view text) {
   return out;
 }
 
+namespace {
+
+// Appends v as exactly `width` decimal digits (v in range).
+void put_digits(std::string& out, int v, int width) {
+  char d[4];
+  for (int i = width - 1; i >= 0; --i) {
+    d[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+  out.append(d, static_cast<std::size_t>(width));
+}
+
+}  // namespace
+
+// Signed on every request: digits by hand rather than snprintf.
 std::string format_amz_date(std::chrono::system_clock::time_point t) {
   CivilTime c = to_civil(t);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d%02d%02dT%02d%02d%02dZ", c.year, c.month, c.day, c.hour,
-                c.minute, c.second);
-  return buf;
+  if (c.year < 0 || c.year > 9999) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%04d%02d%02dT%02d%02d%02dZ", c.year, c.month, c.day, c.hour,
+                  c.minute, c.second);
+    return buf;
+  }
+  std::string out;
+  out.reserve(16);
+  put_digits(out, c.year, 4);
+  put_digits(out, c.month, 2);
+  put_digits(out, c.day, 2);
+  out += 'T';
+  put_digits(out, c.hour, 2);
+  put_digits(out, c.minute, 2);
+  put_digits(out, c.second, 2);
+  out += 'Z';
+  return out;
 }
 
 std::string format_date_stamp(std::chrono::system_clock::time_point t) {
   CivilTime c = to_civil(t);
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d%02d%02d", c.year, c.month, c.day);
-  return buf;
+  if (c.year < 0 || c.year > 9999) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d%02d%02d", c.year, c.month, c.day);
+    return buf;
+  }
+  std::string out;
+  out.reserve(8);
+  put_digits(out, c.year, 4);
+  put_digits(out, c.month, 2);
+  put_digits(out, c.day, 2);
+  return out;
 }
 
 std::string format_iso8601(std::chrono::system_clock::time_point t) {

@@ -98,6 +98,7 @@ struct Client::Impl {
   Clock* clock = nullptr;
   bool verify_crc32 = true;
   std::string target_path;
+  std::string host_header;  // endpoint.host_header(), signed on every request
 
   std::atomic<std::uint64_t> calls{0}, attempts{0}, errors{0}, checksum_mismatches{0};
   std::atomic<std::uint64_t> bytes_sent{0}, bytes_received{0};
@@ -107,13 +108,11 @@ struct Client::Impl {
   // 2xx response comes back; anything else is an Error.
   asio::awaitable<Result<std::string>> send_once(Op op, const std::string& body) {
     const size_t i = static_cast<size_t>(op);
-    std::array<aws::HeaderView, 3> headers = {{
-        {"host", endpoint.host_header()},
+    const std::array<aws::HeaderView, 3> headers = {{
+        {"host", host_header},
         {"content-type", "application/x-amz-json-1.0"},
         {"x-amz-target", targets[i]},
     }};
-    std::string host = endpoint.host_header();
-    headers[0].value = host;
     aws::RequestView view{.method = "POST", .path = target_path, .headers = headers, .body = body};
     auto signature = signer->sign(view, credentials);
     if (!signature) co_return make_error(std::move(signature.error()));
@@ -122,9 +121,12 @@ struct Client::Impl {
     request.method = "POST";
     request.target = target_path;
     request.operation = http_names[i];
-    request.headers.set("Content-Type", "application/x-amz-json-1.0");
-    request.headers.set("X-Amz-Target", targets[i]);
-    for (auto& h : signature->headers) request.headers.set(h.name, h.value);
+    // A fresh request: add, no need to replace (the signer's headers are
+    // distinct from these two).
+    request.headers.reserve(2 + signature->headers.size());
+    request.headers.add("Content-Type", "application/x-amz-json-1.0");
+    request.headers.add("X-Amz-Target", targets[i]);
+    for (auto& h : signature->headers) request.headers.add(h.name, h.value);
     request.body = body;
     attempts.fetch_add(1, std::memory_order_relaxed);
     bytes_sent.fetch_add(body.size(), std::memory_order_relaxed);
@@ -258,6 +260,7 @@ Result<std::unique_ptr<Client>> Client::create(asio::any_io_executor executor,
   if (!endpoint) return make_error(std::move(endpoint.error()));
   impl->endpoint = endpoint->endpoint;
   impl->endpoint_source = endpoint->source;
+  impl->host_header = impl->endpoint.host_header();
   impl->target_path = impl->endpoint.base_path.empty() ? "/" : impl->endpoint.base_path + "/";
 
   auto credentials = aws::resolve_credentials(

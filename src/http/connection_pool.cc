@@ -16,8 +16,10 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <deque>
+#include <iterator>
 #include <mutex>
 #include <optional>
+#include <type_traits>
 
 #include "http/observer.h"
 
@@ -250,7 +252,9 @@ std::optional<Lease> ConnectionPool::Impl::try_take_locked() {
   while (!idle_.empty()) {
     std::unique_ptr<Connection> c = std::move(idle_.back());
     idle_.pop_back();
-    if (!c->looks_alive()) {
+    const bool probe = !options_.retry_stale_connection ||
+                       clock_->now() - c->idle_since >= options_.probe_idle_after;
+    if (probe && !c->looks_alive()) {
       close_locked(*c, CloseReason::kRemote);
       continue;
     }
@@ -437,6 +441,10 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> ConnectionPool::Impl::conne
   (void)endpoint;
   stream.socket().set_option(tcp::no_delay(true), ec);
   stream.socket().set_option(asio::socket_base::keep_alive(true), ec);
+  // Plain connections first try to write synchronously (see exchange()); a
+  // non-blocking socket makes that attempt return instead of waiting. Async
+  // operations are unaffected.
+  if (!conn->is_tls()) stream.socket().non_blocking(true, ec);
   phases.connected = clock_->now();
 
   if (conn->is_tls()) {
@@ -521,9 +529,26 @@ asio::awaitable<Exchange> ConnectionPool::Impl::exchange(
   };
 
   phases.send_start = clock_->now();
+  // One deadline for the whole exchange: every asynchronous step below runs
+  // under it (Beast's tcp_stream applies it to each read and write).
   c.tcp().expires_after(timeout);
-  auto [wec, written] = co_await bhttp::async_write(stream, message, kNoThrow);
-  (void)written;
+  bhttp::serializer<true, bhttp::string_body> serializer(message);
+  ErrorCodeT wec;
+  if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+    // A request usually fits the socket's send buffer: write it right away
+    // on the non-blocking socket, with no asynchronous step (and no timer
+    // or completion hand-off); whatever is left goes the asynchronous way.
+    while (!serializer.is_done()) {
+      bhttp::write_some(stream.socket(), serializer, wec);
+      if (wec) break;
+    }
+    if (wec == asio::error::would_block || wec == asio::error::try_again) wec = {};
+  }
+  if (!wec && !serializer.is_done()) {
+    auto [aec, written] = co_await bhttp::async_write(stream, serializer, kNoThrow);
+    (void)written;
+    wec = aec;
+  }
   if (wec) co_return fail(wec, "sending the request");
   phases.sent = clock_->now();
 
@@ -540,8 +565,24 @@ asio::awaitable<Exchange> ConnectionPool::Impl::exchange(
       std::min<std::size_t>(options_.max_response_header_bytes, UINT32_MAX)));
   parser.body_limit(options_.max_response_body_bytes);
   if (head) parser.skip(true);
-  auto [pec, parsed] = co_await bhttp::async_read(stream, c.buffer, parser, kNoThrow);
-  (void)parsed;
+  // The first read usually holds the whole response: parse it in place, and
+  // read on (asynchronously, under the deadline) only when more is needed.
+  parser.eager(true);
+  ErrorCodeT pec;
+  while (c.buffer.size() > 0 && !parser.is_done()) {
+    const std::size_t used = parser.put(c.buffer.data(), pec);
+    c.buffer.consume(used);
+    if (pec == bhttp::error::need_more) {
+      pec = {};
+      break;
+    }
+    if (pec || used == 0) break;
+  }
+  if (!pec && !parser.is_done()) {
+    auto [rec, parsed] = co_await bhttp::async_read(stream, c.buffer, parser, kNoThrow);
+    (void)parsed;
+    pec = rec;
+  }
   if (pec) co_return fail(pec, "reading the response");
   phases.received = clock_->now();
   c.tcp().expires_never();
@@ -550,6 +591,7 @@ asio::awaitable<Exchange> ConnectionPool::Impl::exchange(
   Response response;
   response.status = static_cast<int>(msg.result_int());
   response.reason = std::string(msg.reason());
+  response.headers.reserve(static_cast<std::size_t>(std::distance(msg.begin(), msg.end())));
   for (const auto& field : msg) response.headers.add(field.name_string(), field.value());
   response.body = std::move(msg.body());
   // Bytes after the response mean the framing is off: never reuse.

@@ -66,6 +66,12 @@ struct PoolOptions {
   // Retry once, on a new connection, a request that failed on a reused
   // connection before any response byte arrived (the server had closed it).
   bool retry_stale_connection = true;
+  // With retry_stale_connection on, an idle connection is probed (one poll()
+  // for a FIN/RST from the server) before reuse only when it sat idle at
+  // least this long; a connection reused sooner is almost never stale, and
+  // when it is, the stale-connection retry above covers it. Zero: always
+  // probe. Without retry_stale_connection every reuse is probed.
+  std::chrono::milliseconds probe_idle_after{1'000};
   // How often the background sweeper closes expired idle connections, in real
   // time; zero disables it (evict_idle() and every acquire still do).
   std::chrono::milliseconds idle_sweep_interval{1'000};

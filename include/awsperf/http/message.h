@@ -62,6 +62,8 @@ class Headers {
   // The first field called `name`.
   std::optional<std::string_view> get(std::string_view name) const;
   bool contains(std::string_view name) const { return get(name).has_value(); }
+  // Room for n fields without reallocating.
+  void reserve(std::size_t n) { fields_.reserve(n); }
 
   std::size_t size() const { return fields_.size(); }
   bool empty() const { return fields_.empty(); }

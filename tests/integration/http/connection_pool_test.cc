@@ -132,6 +132,31 @@ TEST(HttpPool, PostBodyAndHeadersRoundTrip) {
   EXPECT_EQ(pool.statistics().created, 1u);
 }
 
+TEST(HttpPool, LargeBodiesThatDoNotFitOneWriteOrReadRoundTrip) {
+  // A plain request is first written without waiting; 24 MB cannot fit the
+  // socket buffer, so the rest goes out asynchronously. The echoed response
+  // does not fit the first read either and is read on under the deadline.
+  auto server = start_server();
+  ASSERT_TRUE(server);
+  asio::io_context io;
+  ConnectionPool pool = make_pool(io, origin_of(*server), test_options());
+  Request post;
+  post.method = "POST";
+  post.target = "/echo";
+  post.body.reserve(24u << 20);
+  for (std::size_t i = 0; post.body.size() < (24u << 20); ++i) {
+    post.body += std::to_string(i) + ",";
+  }
+  Result<Response> r = run(io, pool, post);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(r->status, 200);
+  EXPECT_TRUE(r->body == post.body) << "echoed body differs (" << r->body.size() << " bytes)";
+  r = run(io, pool, get());
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_TRUE(r->reused_connection);
+  EXPECT_EQ(pool.statistics().created, 1u);
+}
+
 TEST(HttpPool, BadRequestsFailBeforeTouchingTheNetwork) {
   asio::io_context io;
   // Nothing listens on port 1; these fail on validation, not on connect.
@@ -296,7 +321,9 @@ TEST(HttpPool, ServerClosingIdleConnectionsIsDetectedBeforeReuse) {
   auto server = start_server(server_options);
   ASSERT_TRUE(server);
   asio::io_context io;
-  ConnectionPool pool = make_pool(io, origin_of(*server), test_options());
+  PoolOptions options = test_options();
+  options.probe_idle_after = 0ms;  // probe every reuse, however short the idle time
+  ConnectionPool pool = make_pool(io, origin_of(*server), options);
   ASSERT_TRUE(run(io, pool, get()));
   // Let the server's idle timer close the connection.
   for (int i = 0; i < 100 && server->open_connections() > 0; ++i) std::this_thread::sleep_for(10ms);
@@ -304,10 +331,47 @@ TEST(HttpPool, ServerClosingIdleConnectionsIsDetectedBeforeReuse) {
   Result<Response> r = run(io, pool, get());
   ASSERT_TRUE(r) << r.error().to_string();
   EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->attempts, 1);  // found before sending anything
   PoolStatistics s = pool.statistics();
   EXPECT_EQ(s.created, 2u);
-  EXPECT_EQ(s.closed_remote + s.stale_retries, 1u);
+  EXPECT_EQ(s.closed_remote, 1u);
+  EXPECT_EQ(s.stale_retries, 0u);
   EXPECT_EQ(s.errors, 0u);
+}
+
+TEST(HttpPool, BrieflyIdleConnectionTheServerClosedIsRetriedWithoutAProbe) {
+  HttpTestServerOptions server_options;
+  server_options.close_idle_after = 50ms;
+  auto server = start_server(server_options);
+  ASSERT_TRUE(server);
+  asio::io_context io;
+  // Default probe_idle_after (1 s): a connection idle for ~50 ms is reused
+  // without a poll(); the write into the closed connection fails before any
+  // response byte, and the stale-connection retry sends it again.
+  ConnectionPool pool = make_pool(io, origin_of(*server), test_options());
+  ASSERT_TRUE(run(io, pool, get()));
+  for (int i = 0; i < 100 && server->open_connections() > 0; ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_EQ(server->open_connections(), 0u);
+  Result<Response> r = run(io, pool, get());
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->attempts, 2);
+  PoolStatistics s = pool.statistics();
+  EXPECT_EQ(s.created, 2u);
+  EXPECT_EQ(s.stale_retries, 1u);
+  EXPECT_EQ(s.errors, 0u);
+
+  // Without the retry every reuse is probed, so the caller still sees no error.
+  PoolOptions strict_options = test_options();
+  strict_options.retry_stale_connection = false;
+  ConnectionPool strict = make_pool(io, origin_of(*server), strict_options);
+  ASSERT_TRUE(run(io, strict, get()));
+  for (int i = 0; i < 100 && server->open_connections() > 0; ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_EQ(server->open_connections(), 0u);
+  r = run(io, strict, get());
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(r->attempts, 1);
+  EXPECT_EQ(strict.statistics().closed_remote, 1u);
 }
 
 TEST(HttpPool, RequestOnAConnectionTheServerDroppedIsRetriedOnce) {
