@@ -1,5 +1,7 @@
 #include "awsperf/cache/cache.h"
 
+#include <time.h>
+
 namespace awsperf::cache::detail {
 
 std::uint64_t mix_hash(std::uint64_t x) {
@@ -22,6 +24,20 @@ std::uint32_t auto_shards(std::uint64_t max_entries) {
   return n;
 }
 
+std::int64_t coarse_now_upper_bound_ns() {
+  // CLOCK_MONOTONIC_COARSE is the same timeline as steady_clock (which is
+  // CLOCK_MONOTONIC), read from the last tick without touching the hardware
+  // counter; it trails the precise clock by less than its resolution.
+  static const std::int64_t resolution_ns = [] {
+    timespec r{};
+    clock_getres(CLOCK_MONOTONIC_COARSE, &r);
+    return static_cast<std::int64_t>(r.tv_sec) * 1'000'000'000 + r.tv_nsec;
+  }();
+  timespec t{};
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
+  return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec + resolution_ns;
+}
+
 Background::~Background() { stop(); }
 
 void Background::start_periodic(std::chrono::nanoseconds interval, std::function<void()> fn) {
@@ -33,6 +49,23 @@ void Background::start_periodic(std::chrono::nanoseconds interval, std::function
       lk.unlock();
       fn();
       lk.lock();
+    }
+  });
+}
+
+void Background::start_on_request(std::chrono::nanoseconds interval, std::function<void()> fn) {
+  std::lock_guard lk(mu_);
+  threads_.emplace_back([this, interval, fn = std::move(fn)] {
+    std::unique_lock lk(mu_);
+    for (;;) {
+      cv_.wait(lk, [&] { return stopping_ || requested_.load(); });
+      if (stopping_) return;
+      requested_.store(false);
+      lk.unlock();
+      fn();
+      lk.lock();
+      // The rate limit: what arrives meanwhile waits for the next run.
+      if (cv_.wait_for(lk, interval, [&] { return stopping_; })) return;
     }
   });
 }

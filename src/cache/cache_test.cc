@@ -203,8 +203,13 @@ TEST(CacheTest, LruEvictsLeastRecentlyUsed) {
 
 TEST(CacheTest, WTinyLfuKeepsFrequentKeysThroughAScan) {
   ManualClock clock;
-  Cache<int, int> tiny(manual(clock, {.max_entries = 100, .shards = 1}));
-  Cache<int, int> lru(manual(clock, {.max_entries = 100, .policy = Policy::kLru, .shards = 1}));
+  // kInline: this is about the policy, so every read must reach it.
+  Cache<int, int> tiny(
+      manual(clock, {.max_entries = 100, .shards = 1, .read_replay = ReadReplay::kInline}));
+  Cache<int, int> lru(manual(clock, {.max_entries = 100,
+                                     .policy = Policy::kLru,
+                                     .shards = 1,
+                                     .read_replay = ReadReplay::kInline}));
   for (auto* c : {&tiny, &lru}) {
     for (int round = 0; round < 20; ++round) {
       for (int k = 0; k < 50; ++k) {
@@ -221,6 +226,47 @@ TEST(CacheTest, WTinyLfuKeepsFrequentKeysThroughAScan) {
   EXPECT_GE(tiny_kept, 40);  // most of the 50 survive; the exact count depends on the climber
   EXPECT_EQ(lru_kept, 0);
   EXPECT_LE(tiny.size(), 100u);
+}
+
+// The default replay: reads buffered in groups small enough not to overflow
+// reach the LRU order through the maintenance thread, with no write to
+// trigger them. Without that thread only the first buffer's worth would.
+TEST(CacheTest, BackgroundReplayFeedsReadsToThePolicy) {
+  ManualClock clock;
+  Cache<int, int> c(manual(clock, {.max_entries = 100, .policy = Policy::kLru, .shards = 1}));
+  ASSERT_EQ(c.options().read_replay, ReadReplay::kBackground);
+  for (int k = 0; k < 100; ++k) c.put(k, k);
+  for (int k = 0; k < 56; ++k) {
+    ASSERT_TRUE(c.get(k));
+    // Each group of 8 fills half a buffer, which asks for a replay.
+    if (k % 8 == 7) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  for (int k = 1000; k < 1044; ++k) c.put(k, k);  // evicts the 44 least recently used
+  int kept = 0;
+  for (int k = 0; k < 56; ++k) kept += c.contains(k);
+  EXPECT_EQ(kept, 56);
+  for (int k = 56; k < 100; ++k) EXPECT_FALSE(c.contains(k)) << k;
+}
+
+// Readers on many threads never lose a statistic, whatever the buffer drops.
+TEST(CacheTest, ConcurrentReadsAreAllCounted) {
+  Cache<int, int> c(CacheOptions{.max_entries = 1000, .auto_cleanup = false});
+  for (int k = 0; k < 1000; ++k) c.put(k, k);
+  constexpr int kThreads = 4, kReads = 20000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&c, t] {
+      for (int i = 0; i < kReads; ++i) {
+        auto v = c.get((i * 7 + t) % 1100);  // keys >= 1000 miss
+        if (v) EXPECT_EQ(*v, (i * 7 + t) % 1100);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  auto st = c.stats();
+  EXPECT_EQ(st.hits + st.misses, static_cast<std::uint64_t>(kThreads) * kReads);
+  EXPECT_GT(st.misses, 0u);
+  EXPECT_LE(st.entries, 1000u);
 }
 
 TEST(CacheTest, MaxEntriesHoldsAcrossShards) {

@@ -195,6 +195,9 @@ SimResult simulate_cache(const std::vector<std::uint64_t>& trace, SimPolicy poli
                    .policy = policy == SimPolicy::kLru ? Policy::kLru : Policy::kWTinyLfu,
                    .auto_cleanup = false,
                    .shards = 1,
+                   // Every read reaches the policy, so results are exact and
+                   // reproducible.
+                   .read_replay = ReadReplay::kInline,
                    .clock = &clock});
   for (std::uint64_t key : trace) {
     if (cache.get(key)) {

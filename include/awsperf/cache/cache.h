@@ -46,11 +46,28 @@
 #include <utility>
 #include <vector>
 
+#include "awsperf/cache/epoch.h"
 #include "awsperf/cache/shard_core.h"
 #include "awsperf/core/clock.h"
 #include "awsperf/core/result.h"
 
 namespace awsperf::cache {
+
+// How reads reach the eviction policy. A read takes no lock: it appends an
+// event to a small per-shard buffer, and the events are replayed into the
+// policy later (as in Caffeine).
+enum class ReadReplay : std::uint8_t {
+  // A maintenance thread replays the buffers, at most once per
+  // read_replay_interval; reads never do policy work. Under read load beyond
+  // what that keeps up with, the excess events are dropped: the policy sees a
+  // sample of the reads (statistics still count every read).
+  kBackground,
+  // The reader that fills a buffer replays it, if the shard lock is free:
+  // a single thread loses no event, so results are exactly reproducible (the
+  // trace simulator uses this). Contended readers still drop events rather
+  // than wait.
+  kInline,
+};
 
 struct CacheOptions {
   // Most entries the cache holds (split over the shards). Default 1000.
@@ -77,6 +94,11 @@ struct CacheOptions {
   std::chrono::nanoseconds negative_ttl = std::chrono::seconds(30);
   // Threads for background refreshes. Default 1.
   std::uint32_t refresh_threads = 1;
+  // How reads reach the policy; see ReadReplay. Writes always replay pending
+  // read events first. Default kBackground.
+  ReadReplay read_replay = ReadReplay::kBackground;
+  // Least time between two background replays. Default 1 ms.
+  std::chrono::nanoseconds read_replay_interval = std::chrono::milliseconds(1);
   // The clock every expiry reads; null = Clock::real(). Not owned.
   Clock* clock = nullptr;
 };
@@ -108,6 +130,9 @@ namespace detail {
 
 std::uint64_t mix_hash(std::uint64_t h);
 std::uint32_t auto_shards(std::uint64_t max_entries);
+// A cheap reading that is never earlier than steady_clock::now(): the coarse
+// monotonic clock (no hardware counter read) plus its resolution.
+std::int64_t coarse_now_upper_bound_ns();
 
 // Background threads of a cache: periodic cleanup and refresh tasks.
 class Background {
@@ -117,6 +142,15 @@ class Background {
   Background(const Background&) = delete;
   Background& operator=(const Background&) = delete;
   void start_periodic(std::chrono::nanoseconds interval, std::function<void()> fn);
+  // A thread that runs `fn` after request(), at most once per `interval`;
+  // requests made while it waits or runs coalesce into one run.
+  void start_on_request(std::chrono::nanoseconds interval, std::function<void()> fn);
+  // Cheap when a run is already pending: one relaxed load.
+  void request() {
+    if (requested_.load(std::memory_order_relaxed) || requested_.exchange(true)) return;
+    { std::lock_guard lk(mu_); }
+    cv_.notify_all();
+  }
   void set_threads(std::uint32_t n) { threads_wanted_ = n == 0 ? 1 : n; }
   void submit(std::function<void()> task);
   // Stops and joins every thread; pending tasks are dropped.
@@ -130,6 +164,7 @@ class Background {
   std::vector<std::thread> threads_;
   std::uint32_t threads_wanted_ = 1;
   std::uint32_t workers_ = 0;
+  std::atomic<bool> requested_{false};
 };
 
 template <typename T>
@@ -203,7 +238,8 @@ class Cache {
       : options_(std::move(options)),
         clock_(options_.clock ? options_.clock : Clock::real()),
         weigher_(std::move(hooks.weigher)),
-        listener_(std::move(hooks.removal_listener)) {
+        listener_(std::move(hooks.removal_listener)),
+        coarse_reads_(clock_ == Clock::real()) {
     std::uint32_t n = options_.shards ? std::bit_ceil(std::max<std::uint32_t>(*options_.shards, 1))
                                       : detail::auto_shards(options_.max_entries);
     shard_mask_ = n - 1;
@@ -212,17 +248,24 @@ class Cache {
     for (std::uint32_t i = 0; i < n; ++i) {
       std::uint64_t entries = options_.max_entries / n + (i < options_.max_entries % n ? 1 : 0);
       std::uint64_t bytes = options_.max_bytes / n + (i < options_.max_bytes % n ? 1 : 0);
-      shards_.push_back(std::make_unique<Shard>(options_.policy, entries, bytes));
+      shards_.push_back(
+          std::make_unique<Shard>(options_.policy, entries, bytes, payload_size(), kPayloadAlign));
     }
     background_.set_threads(options_.refresh_threads);
     if (options_.auto_cleanup && options_.cleanup_interval.count() > 0) {
       background_.start_periodic(options_.cleanup_interval, [this] { cleanup(); });
     }
+    if (options_.read_replay == ReadReplay::kBackground) {
+      background_.start_on_request(options_.read_replay_interval, [this] { replay_reads(); });
+    }
   }
 
+  // No other thread may use the cache while it is destroyed.
   ~Cache() {
     background_.stop();
     for (auto& s : shards_) {
+      s->core.seal_retired();
+      s->core.reclaim([&](std::uint32_t slot) { s->destroy(slot); }, Reclaim::kForce);
       std::vector<detail::Removal> out;
       s->core.detach_all(RemovalCause::kExplicit, out);
       for (auto& r : out) s->destroy(r.slot);
@@ -232,42 +275,45 @@ class Cache {
   Cache(const Cache&) = delete;
   Cache& operator=(const Cache&) = delete;
 
-  // The value, or nullopt when absent, expired or negatively cached.
+  // The value, or nullopt when absent, expired or negatively cached. Takes
+  // no lock: the lookup is lock-free and the access is recorded in a buffer
+  // that the policy replays later.
   std::optional<V> get(const K& key) {
     std::uint64_t h = hash(key);
     Shard& s = shard(h);
-    std::int64_t now = now_ns();
-    Notices notices;
+    auto h32 = static_cast<std::uint32_t>(h);
     std::optional<V> result;
+    std::uint32_t stripe;
+    std::uint32_t slot;
+    bool expired = false;
     {
-      std::lock_guard lk(s.mu);
-      std::uint32_t slot = s.find(key, static_cast<std::uint32_t>(h), eq_);
-      if (slot != detail::kNil && !expire_if_due(s, slot, now, notices)) {
-        auto& m = s.core.meta(slot);
-        if (!(m.flags & detail::kFlagAbsent)) {
-          ++s.hits;
-          s.core.on_hit(slot);
-          result.emplace(s.value(slot));
+      detail::EpochGuard guard;
+      stripe = guard.record()->stripe;
+      const detail::EntryHeader* m = nullptr;
+      const unsigned char* p = nullptr;
+      slot = s.core.find_published(h32, key_matcher(key), &m, &p);
+      if (slot != detail::kNil) {
+        if (!live(*m)) {
+          expired = true;
+        } else if (!m->absent) {
+          result.emplace(value_at(p));
         }
       }
-      if (!result) {
-        ++s.misses;
-        s.core.on_miss();
-      }
     }
-    notify(notices);
+    if (expired) remove_if_expired(s, key, h32);
+    note_read(s, stripe, result ? slot : detail::kNil, h32);
     return result;
   }
 
   bool contains(const K& key) const {
     std::uint64_t h = hash(key);
     Shard& s = shard(h);
-    std::int64_t now = now_ns();
-    std::lock_guard lk(s.mu);
-    std::uint32_t slot = s.find(key, static_cast<std::uint32_t>(h), eq_);
-    if (slot == detail::kNil) return false;
-    const auto& m = s.core.meta(slot);
-    return m.expire_at > now && !(m.flags & detail::kFlagAbsent);
+    detail::EpochGuard guard;
+    const detail::EntryHeader* m = nullptr;
+    const unsigned char* p = nullptr;
+    std::uint32_t slot =
+        s.core.find_published(static_cast<std::uint32_t>(h), key_matcher(key), &m, &p);
+    return slot != detail::kNil && !m->absent && live(*m);
   }
 
   // Stores `value` with `ttl` (default: options.ttl; zero = never expires).
@@ -278,8 +324,10 @@ class Cache {
     Notices notices;
     {
       std::lock_guard lk(s.mu);
+      s.core.drain_reads();
       s.invalidate_flight(key);
       store_locked(s, h, key, std::optional<V>(std::move(value)), expiry(now, ttl), now, notices);
+      finish_write_locked(s);
     }
     notify(notices);
   }
@@ -292,9 +340,11 @@ class Cache {
     Notices notices;
     {
       std::lock_guard lk(s.mu);
+      s.core.drain_reads();
       s.invalidate_flight(key);
       store_locked(s, h, key, std::nullopt, expiry(now, ttl ? *ttl : options_.negative_ttl), now,
                    notices);
+      finish_write_locked(s);
     }
     notify(notices);
   }
@@ -307,13 +357,15 @@ class Cache {
     bool found = false;
     {
       std::lock_guard lk(s.mu);
+      s.core.drain_reads();
       s.invalidate_flight(key);
-      std::uint32_t slot = s.find(key, static_cast<std::uint32_t>(h), eq_);
+      std::uint32_t slot = s.core.find(static_cast<std::uint32_t>(h), key_matcher(key));
       if (slot != detail::kNil) {
         found = true;
         s.core.detach(slot);
         dispose(s, slot, RemovalCause::kExplicit, notices);
       }
+      finish_write_locked(s);
     }
     notify(notices);
     return found;
@@ -325,10 +377,12 @@ class Cache {
       Notices notices;
       {
         std::lock_guard lk(s.mu);
+        s.core.drain_reads();
         for (auto& [k, f] : s.flights) f->invalidated = true;
         std::vector<detail::Removal> out;
         s.core.detach_all(RemovalCause::kExplicit, out);
         for (auto& r : out) dispose(s, r.slot, r.cause, notices);
+        finish_write_locked(s);
       }
       notify(notices);
     }
@@ -348,6 +402,16 @@ class Cache {
     for (auto& [k, v] : entries) put(k, std::move(v), ttl);
   }
 
+  // Replays buffered read events into the policy now (the maintenance
+  // thread calls this). A shard whose lock is busy is skipped: its lock
+  // holder replays them.
+  void replay_reads() {
+    for (auto& sp : shards_) {
+      std::unique_lock lk(sp->mu, std::try_to_lock);
+      if (lk.owns_lock()) sp->core.drain_reads();
+    }
+  }
+
   // Reclaims expired entries now (the background cleanup calls this).
   void cleanup() {
     std::int64_t now = now_ns();
@@ -356,9 +420,12 @@ class Cache {
       Notices notices;
       {
         std::lock_guard lk(s.mu);
+        s.core.drain_reads();
         std::vector<detail::Removal> out;
         s.core.expire(now, out);
         for (auto& r : out) dispose(s, r.slot, r.cause, notices);
+        s.core.seal_retired();
+        s.core.reclaim([&](std::uint32_t slot) { s.destroy(slot); }, Reclaim::kNow);
       }
       notify(notices);
     }
@@ -438,9 +505,9 @@ class Cache {
   CacheStats stats() const {
     CacheStats st;
     for (auto& sp : shards_) {
+      st.hits += sp->core.reads().hits();
+      st.misses += sp->core.reads().misses();
       std::lock_guard lk(sp->mu);
-      st.hits += sp->hits;
-      st.misses += sp->misses;
       st.evictions_size += sp->evictions_size;
       st.evictions_expired += sp->evictions_expired;
       st.evictions_explicit += sp->evictions_explicit;
@@ -467,31 +534,53 @@ class Cache {
   LoadStart begin_load(const K& key, bool allow_negative) {
     std::uint64_t h = hash(key);
     Shard& s = shard(h);
+    auto h32 = static_cast<std::uint32_t>(h);
+    LoadStart st;
+    std::uint32_t stripe;
+    std::uint32_t hit = detail::kNil;
+    {
+      // The common case, a hit with no refresh due, takes no lock.
+      detail::EpochGuard guard;
+      stripe = guard.record()->stripe;
+      const detail::EntryHeader* m = nullptr;
+      const unsigned char* p = nullptr;
+      std::uint32_t slot = s.core.find_published(h32, key_matcher(key), &m, &p);
+      if (slot != detail::kNil && (!m->absent || allow_negative) && live(*m) &&
+          !(options_.refresh_after && !m->absent &&
+            read_now() - written_at(p) >= options_.refresh_after->count())) {
+        if (!m->absent) st.value.emplace(value_at(p));
+        hit = slot;
+      }
+    }
+    if (hit != detail::kNil) {
+      note_read(s, stripe, hit, h32);
+      st.kind = LoadStart::kHit;
+      return st;
+    }
     std::int64_t now = now_ns();
     Notices notices;
-    LoadStart st;
     st.started = now;
     {
       std::lock_guard lk(s.mu);
-      std::uint32_t slot = s.find(key, static_cast<std::uint32_t>(h), eq_);
+      s.core.drain_reads();
+      std::uint32_t slot = s.core.find(h32, key_matcher(key));
       if (slot != detail::kNil && !expire_if_due(s, slot, now, notices)) {
-        auto& m = s.core.meta(slot);
-        bool absent = m.flags & detail::kFlagAbsent;
+        bool absent = s.core.header(slot).absent;
         if (!absent || allow_negative) {
-          ++s.hits;
-          s.core.on_hit(slot);
+          note_read_locked(s, stripe, slot, h32);
           st.kind = LoadStart::kHit;
           if (!absent) st.value.emplace(s.value(slot));
           if (options_.refresh_after && !absent &&
-              now - m.written_at >= options_.refresh_after->count() && !s.flights.contains(key)) {
+              now - s.written_at(slot) >= options_.refresh_after->count() &&
+              !s.flights.contains(key)) {
             st.flight = std::make_shared<Flight>();
             s.flights.emplace(key, st.flight);
           }
+          finish_write_locked(s);
           goto done;
         }
       }
-      ++s.misses;
-      s.core.on_miss();
+      note_read_locked(s, stripe, detail::kNil, h32);
       if (auto it = s.flights.find(key); it != s.flights.end()) {
         st.kind = LoadStart::kJoin;
         st.flight = it->second;
@@ -500,6 +589,7 @@ class Cache {
         st.flight = std::make_shared<Flight>();
         s.flights.emplace(key, st.flight);
       }
+      finish_write_locked(s);
     }
   done:
     notify(notices);
@@ -517,6 +607,7 @@ class Cache {
     Notices notices;
     {
       std::lock_guard lk(s.mu);
+      s.core.drain_reads();
       if (auto it = s.flights.find(key); it != s.flights.end() && it->second == flight) {
         s.flights.erase(it);
       }
@@ -527,6 +618,7 @@ class Cache {
           store_locked(s, h, key, std::nullopt, expiry(now, options_.negative_ttl), now, notices);
         }
       }
+      finish_write_locked(s);
     }
     notify(notices);
     flight->complete(std::move(r));
@@ -552,75 +644,48 @@ class Cache {
   };
   using Notices = std::vector<Notice>;
 
-  struct alignas(64) Shard {
-    Shard(Policy policy, std::uint64_t max_entries, std::uint64_t max_bytes)
-        : core(policy, max_entries, max_bytes) {}
-    ~Shard() = default;
+  using Reclaim = detail::ShardCore::Reclaim;
 
-    struct SlotStorage {
-      alignas(K) unsigned char key[sizeof(K)];
-      alignas(V) unsigned char value[sizeof(V)];
-    };
-    static constexpr int kChunkBits = 8;
-    K& key(std::uint32_t i) {
-      return *std::launder(reinterpret_cast<K*>(chunks[i >> kChunkBits][i & 255].key));
+  // A slot's payload: the key, then the value, then (only when refresh_after
+  // is set) the time it was written.
+  static constexpr std::size_t kValueOffset =
+      (sizeof(K) + alignof(V) - 1) / alignof(V) * alignof(V);
+  static constexpr std::size_t kWrittenOffset =
+      (kValueOffset + sizeof(V) + alignof(std::int64_t) - 1) / alignof(std::int64_t) *
+      alignof(std::int64_t);
+  static constexpr std::size_t kPayloadAlign =
+      std::max({alignof(K), alignof(V), alignof(std::int64_t)});
+  std::size_t payload_size() const {
+    return options_.refresh_after ? kWrittenOffset + sizeof(std::int64_t)
+                                  : kValueOffset + sizeof(V);
+  }
+  static const K& key_at(const unsigned char* p) {
+    return *std::launder(reinterpret_cast<const K*>(p));
+  }
+  static const V& value_at(const unsigned char* p) {
+    return *std::launder(reinterpret_cast<const V*>(p + kValueOffset));
+  }
+  static std::int64_t written_at(const unsigned char* p) {
+    return *reinterpret_cast<const std::int64_t*>(p + kWrittenOffset);
+  }
+
+  struct alignas(64) Shard {
+    Shard(Policy policy, std::uint64_t max_entries, std::uint64_t max_bytes, std::size_t payload,
+          std::size_t align)
+        : core(policy, max_entries, max_bytes, payload, align),
+          has_written_at(payload > kWrittenOffset) {}
+
+    K& key(std::uint32_t slot) { return *std::launder(reinterpret_cast<K*>(core.payload(slot))); }
+    V& value(std::uint32_t slot) {
+      return *std::launder(reinterpret_cast<V*>(core.payload(slot) + kValueOffset));
     }
-    V& value(std::uint32_t i) {
-      return *std::launder(reinterpret_cast<V*>(chunks[i >> kChunkBits][i & 255].value));
+    std::int64_t& written_at(std::uint32_t slot) {
+      return *reinterpret_cast<std::int64_t*>(core.payload(slot) + kWrittenOffset);
     }
-    void ensure_storage() {
-      while (chunks.size() * 256 < core.slot_capacity()) {
-        chunks.push_back(std::make_unique<SlotStorage[]>(256));
-      }
-    }
+    // Destroys the payload of a slot no reader can see; ShardCore frees it.
     void destroy(std::uint32_t slot) {
       key(slot).~K();
-      if (!(core.meta(slot).flags & detail::kFlagAbsent)) value(slot).~V();
-      core.release(slot);
-    }
-
-    // Open addressing with linear probing over slot numbers.
-    std::uint32_t find(const K& k, std::uint32_t h, const KeyEqual& eq) {
-      if (table.empty()) return detail::kNil;
-      std::size_t mask = table.size() - 1;
-      for (std::size_t pos = h & mask;; pos = (pos + 1) & mask) {
-        std::uint32_t slot = table[pos];
-        if (slot == detail::kNil) return detail::kNil;
-        if (core.meta(slot).hash == h && eq(key(slot), k)) return slot;
-      }
-    }
-    void table_insert(std::uint32_t slot, std::uint32_t h) {
-      if ((table_count + 1) * 4 > table.size() * 3) {
-        std::vector<std::uint32_t> old(std::max<std::size_t>(table.size() * 2, 16), detail::kNil);
-        old.swap(table);
-        table_count = 0;
-        for (std::uint32_t s : old) {
-          if (s != detail::kNil) table_insert(s, core.meta(s).hash);
-        }
-      }
-      std::size_t mask = table.size() - 1;
-      std::size_t pos = h & mask;
-      while (table[pos] != detail::kNil) pos = (pos + 1) & mask;
-      table[pos] = slot;
-      ++table_count;
-    }
-    void table_erase(std::uint32_t slot) {
-      std::size_t mask = table.size() - 1;
-      std::size_t i = core.meta(slot).hash & mask;
-      while (table[i] != slot) i = (i + 1) & mask;
-      // Backward-shift deletion keeps probe chains intact without tombstones.
-      for (std::size_t j = i;;) {
-        j = (j + 1) & mask;
-        std::uint32_t s = table[j];
-        if (s == detail::kNil) break;
-        std::size_t home = core.meta(s).hash & mask;
-        bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
-        if (stays) continue;
-        table[i] = s;
-        i = j;
-      }
-      table[i] = detail::kNil;
-      --table_count;
+      if (!core.header(slot).absent) value(slot).~V();
     }
     void invalidate_flight(const K& k) {
       if (flights.empty()) return;
@@ -629,12 +694,8 @@ class Cache {
 
     mutable std::mutex mu;
     detail::ShardCore core;
-    std::vector<std::unique_ptr<SlotStorage[]>> chunks;
-    std::vector<std::uint32_t> table;
-    std::size_t table_count = 0;
+    bool has_written_at;
     std::unordered_map<K, std::shared_ptr<Flight>, Hash, KeyEqual> flights;
-    std::uint64_t hits = 0;
-    std::uint64_t misses = 0;
     std::uint64_t evictions_size = 0;
     std::uint64_t evictions_expired = 0;
     std::uint64_t evictions_explicit = 0;
@@ -643,6 +704,77 @@ class Cache {
   std::uint64_t hash(const K& key) const { return detail::mix_hash(hash_(key)); }
   Shard& shard(std::uint64_t h) const { return *shards_[(h >> 32) & shard_mask_]; }
   std::int64_t now_ns() const { return clock_->now().time_since_epoch().count(); }
+  // What reads compare expiry with: never earlier than now_ns(), cheap.
+  std::int64_t read_now() const {
+    return coarse_reads_ ? detail::coarse_now_upper_bound_ns() : now_ns();
+  }
+  bool live(const detail::EntryHeader& m) const {
+    return m.expire_at == detail::kNever || m.expire_at > read_now();
+  }
+  auto key_matcher(const K& key) const {
+    return [this, &key](const unsigned char* p) { return eq_(key_at(p), key); };
+  }
+
+  // Counts a read (slot = kNil for a miss) and queues it for the policy. A
+  // buffer half full asks the maintenance thread for a replay; a full one
+  // drops the event (kBackground) or is replayed by this reader if the shard
+  // lock is free (kInline).
+  void note_read(Shard& s, std::uint32_t stripe, std::uint32_t slot, std::uint32_t h32) {
+    auto& reads = s.core.reads();
+    std::uint64_t event;
+    if (slot != detail::kNil) {
+      reads.count_hit(stripe);
+      event = detail::ReadBuffer::hit_event(slot, h32);
+    } else {
+      reads.count_miss(stripe);
+      event = detail::ReadBuffer::kMissEvent;
+    }
+    if (background_replay_) {
+      if (reads.offer(stripe, event) >= detail::ReadBuffer::kSlots / 2) background_.request();
+      return;
+    }
+    if (reads.offer(stripe, event) != 0) return;
+    std::unique_lock lk(s.mu, std::try_to_lock);
+    if (!lk.owns_lock()) return;
+    s.core.drain_reads();
+    reads.offer(stripe, event);
+  }
+  void note_read_locked(Shard& s, std::uint32_t stripe, std::uint32_t slot, std::uint32_t h32) {
+    auto& reads = s.core.reads();
+    std::uint64_t event;
+    if (slot != detail::kNil) {
+      reads.count_hit(stripe);
+      event = detail::ReadBuffer::hit_event(slot, h32);
+    } else {
+      reads.count_miss(stripe);
+      event = detail::ReadBuffer::kMissEvent;
+    }
+    if (reads.offer(stripe, event) != 0) return;
+    s.core.drain_reads();
+    reads.offer(stripe, event);
+  }
+
+  // A read saw `key` expired: reclaim it now rather than at the next tick,
+  // so the listener hears of it at once.
+  void remove_if_expired(Shard& s, const K& key, std::uint32_t h32) {
+    std::int64_t now = now_ns();
+    Notices notices;
+    {
+      std::lock_guard lk(s.mu);
+      s.core.drain_reads();
+      std::uint32_t slot = s.core.find(h32, key_matcher(key));
+      if (slot != detail::kNil) expire_if_due(s, slot, now, notices);
+      finish_write_locked(s);
+    }
+    notify(notices);
+  }
+
+  // Ends a write under the lock: slots retired by it get one retire point,
+  // and a batch of old ones no reader can see is freed.
+  void finish_write_locked(Shard& s) {
+    s.core.seal_retired();
+    s.core.reclaim([&](std::uint32_t slot) { s.destroy(slot); });
+  }
 
   std::int64_t expiry(std::int64_t now, std::optional<std::chrono::nanoseconds> ttl) const {
     auto t = ttl ? *ttl : options_.ttl;
@@ -677,18 +809,39 @@ class Cache {
 
   // True (and the entry removed) if the entry at `slot` has expired.
   bool expire_if_due(Shard& s, std::uint32_t slot, std::int64_t now, Notices& notices) {
-    if (s.core.meta(slot).expire_at > now) return false;
+    if (s.core.header(slot).expire_at > now) return false;
     s.core.detach(slot);
     dispose(s, slot, RemovalCause::kExpired, notices);
     return true;
   }
 
+  // Fills a fresh slot; it is not yet published.
+  std::uint32_t make_slot(Shard& s, std::uint32_t h32, const K& key, std::optional<V>& value,
+                          std::size_t weight, std::int64_t expire_at, std::int64_t now) {
+    std::uint32_t slot = s.core.allocate();
+    new (&s.key(slot)) K(key);
+    auto& hd = s.core.header(slot);
+    if (value) {
+      new (&s.value(slot)) V(std::move(*value));
+    } else {
+      hd.absent = 1;
+    }
+    if (s.has_written_at) s.written_at(slot) = now;
+    hd.hash = h32;
+    hd.expire_at = expire_at;
+    s.core.meta(slot).weight = static_cast<std::uint32_t>(weight);
+    return slot;
+  }
+
+  // Entries are never changed in place (a reader may be copying them): a new
+  // value goes into a fresh slot that takes the old one's place in the table
+  // and in the policy, and the old slot is retired.
   void store_locked(Shard& s, std::uint64_t h, const K& key, std::optional<V> value,
                     std::int64_t expire_at, std::int64_t now, Notices& notices) {
     auto h32 = static_cast<std::uint32_t>(h);
     std::size_t w = weigh(key, value);
     std::vector<detail::Removal> out;
-    std::uint32_t slot = s.find(key, h32, eq_);
+    std::uint32_t slot = s.core.find(h32, key_matcher(key));
     if (w > s.core.max_bytes() || w > UINT32_MAX) {
       // Heavier than the whole shard budget: storing it would flush the shard.
       if (slot != detail::kNil) {
@@ -700,48 +853,28 @@ class Cache {
       return;
     }
     if (slot != detail::kNil) {
-      auto& m = s.core.meta(slot);
       if (listener_) {
-        notices.push_back({key,
-                           (m.flags & detail::kFlagAbsent)
-                               ? std::nullopt
-                               : std::optional<V>(std::move(s.value(slot))),
-                           RemovalCause::kReplaced});
+        notices.push_back(
+            {key, s.core.header(slot).absent ? std::nullopt : std::optional<V>(s.value(slot)),
+             RemovalCause::kReplaced});
       }
-      if (!(m.flags & detail::kFlagAbsent)) s.value(slot).~V();
-      if (value) {
-        new (&s.value(slot)) V(std::move(*value));
-        m.flags &= static_cast<std::uint8_t>(~detail::kFlagAbsent);
-      } else {
-        m.flags |= detail::kFlagAbsent;
-      }
-      m.written_at = now;
-      s.core.update(slot, static_cast<std::uint32_t>(w), expire_at, now, out);
+      std::uint32_t fresh = make_slot(s, h32, key, value, w, expire_at, now);
+      s.core.republish(slot, fresh);
+      s.core.replace(slot, fresh, now, out);
+      s.core.retire(slot);
     } else {
       s.core.expire(now, out);  // amortized reclaim, cheap within one tick
-      slot = s.core.allocate();
-      s.ensure_storage();
-      new (&s.key(slot)) K(key);
-      auto& m = s.core.meta(slot);
-      if (value) {
-        new (&s.value(slot)) V(std::move(*value));
-      } else {
-        m.flags |= detail::kFlagAbsent;
-      }
-      m.hash = h32;
-      m.weight = static_cast<std::uint32_t>(w);
-      m.expire_at = expire_at;
-      m.written_at = now;
-      s.table_insert(slot, h32);
+      slot = make_slot(s, h32, key, value, w, expire_at, now);
+      s.core.publish(slot);
       s.core.insert(slot, now, out);
     }
     for (auto& r : out) dispose(s, r.slot, r.cause, notices);
   }
 
-  // Removes a detached slot from the table, counts it, hands it to the
-  // listener (if any) and frees it.
+  // Unpublishes a detached slot, counts it, hands a copy to the listener (if
+  // any; readers may still be reading the original) and retires it.
   void dispose(Shard& s, std::uint32_t slot, RemovalCause cause, Notices& notices) {
-    s.table_erase(slot);
+    s.core.unpublish(slot);
     switch (cause) {
       case RemovalCause::kSize:
         ++s.evictions_size;
@@ -756,12 +889,11 @@ class Cache {
         break;
     }
     if (listener_) {
-      bool absent = s.core.meta(slot).flags & detail::kFlagAbsent;
-      notices.push_back({std::move(s.key(slot)),
-                         absent ? std::nullopt : std::optional<V>(std::move(s.value(slot))),
-                         cause});
+      bool absent = s.core.header(slot).absent;
+      notices.push_back(
+          {s.key(slot), absent ? std::nullopt : std::optional<V>(s.value(slot)), cause});
     }
-    s.destroy(slot);
+    s.core.retire(slot);
   }
 
   void notify(Notices& notices) {
@@ -772,6 +904,8 @@ class Cache {
   Clock* clock_;
   Weigher weigher_;
   RemovalListener listener_;
+  bool coarse_reads_;
+  bool background_replay_ = options_.read_replay == ReadReplay::kBackground;
   Hash hash_;
   KeyEqual eq_;
   std::uint32_t shard_mask_ = 0;
