@@ -4,9 +4,17 @@
 // removal listener and statistics.
 //
 // Semantics worth knowing:
-// - An expired entry is never returned; expired entries are also reclaimed by
-//   a timer wheel (amortized O(1) per entry) during writes, cleanup() and, if
-//   auto_cleanup is on, a background thread every cleanup_interval.
+// - get(), contains() and a get_or_load() hit take no lock: the lookup is
+//   lock-free, and the access is buffered and replayed into the eviction
+//   policy later (see ReadReplay). Entries are never modified in place; a put
+//   publishes a fresh copy, and the old one is freed once no reader can still
+//   be copying it (epoch-based reclamation).
+// - An expired entry is never returned. With the real clock, reads compare
+//   expiry against the coarse monotonic clock plus its resolution (a few ms),
+//   so an entry may stop being served up to that much before its TTL, never
+//   after. Expired entries are reclaimed by a timer wheel (amortized O(1) per
+//   entry) during writes, cleanup() and, if auto_cleanup is on, a background
+//   thread every cleanup_interval; a read that meets one reclaims it at once.
 // - max_entries and max_bytes are split evenly over the shards and enforced
 //   after every write, so the total never exceeds max_bytes; an entry heavier
 //   than one shard's byte budget is not stored (it counts as a size eviction).
@@ -21,7 +29,8 @@
 //   shard lock is released; it may call back into the cache.
 //
 // Thread-safety: every member function may be called concurrently from any
-// number of threads. Each shard has its own mutex; there is no global lock.
+// number of threads, except that the destructor must not race with any call.
+// Writes take their shard's mutex; reads take none; there is no global lock.
 #ifndef AWSPERF_CACHE_CACHE_H_
 #define AWSPERF_CACHE_CACHE_H_
 
