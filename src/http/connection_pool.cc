@@ -5,6 +5,7 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -12,9 +13,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <charconv>
 #include <deque>
 #include <iterator>
 #include <mutex>
@@ -175,8 +178,8 @@ class ConnectionPool::Impl : public std::enable_shared_from_this<ConnectionPool:
   void arm_sweeper_locked();
   asio::awaitable<Result<std::unique_ptr<Connection>>> connect(Phases& phases);
   template <typename Stream>
-  asio::awaitable<Exchange> exchange(Stream& stream, Connection& c,
-                                     bhttp::request<bhttp::string_body>& message, bool head,
+  asio::awaitable<Exchange> exchange(Stream& stream, Connection& c, std::string_view wire_head,
+                                     std::string_view body, bool head,
                                      std::chrono::milliseconds timeout, Phases& phases);
   Error tls_error(Connection& c, const ErrorCodeT& ec) const;
 
@@ -485,9 +488,11 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> ConnectionPool::Impl::conne
 }
 
 template <typename Stream>
-asio::awaitable<Exchange> ConnectionPool::Impl::exchange(
-    Stream& stream, Connection& c, bhttp::request<bhttp::string_body>& message, bool head,
-    std::chrono::milliseconds timeout, Phases& phases) {
+asio::awaitable<Exchange> ConnectionPool::Impl::exchange(Stream& stream, Connection& c,
+                                                         std::string_view wire_head,
+                                                         std::string_view body, bool head,
+                                                         std::chrono::milliseconds timeout,
+                                                         Phases& phases) {
   Exchange out;
   auto fail = [&](const ErrorCodeT& ec, std::string_view step) {
     out.error.retryable = true;
@@ -532,20 +537,22 @@ asio::awaitable<Exchange> ConnectionPool::Impl::exchange(
   // One deadline for the whole exchange: every asynchronous step below runs
   // under it (Beast's tcp_stream applies it to each read and write).
   c.tcp().expires_after(timeout);
-  bhttp::serializer<true, bhttp::string_body> serializer(message);
+  const std::array<asio::const_buffer, 2> buffers = {asio::buffer(wire_head), asio::buffer(body)};
+  beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(buffers);
   ErrorCodeT wec;
   if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
     // A request usually fits the socket's send buffer: write it right away
     // on the non-blocking socket, with no asynchronous step (and no timer
     // or completion hand-off); whatever is left goes the asynchronous way.
-    while (!serializer.is_done()) {
-      bhttp::write_some(stream.socket(), serializer, wec);
+    while (beast::buffer_bytes(rest) > 0) {
+      const std::size_t n = stream.socket().write_some(rest, wec);
       if (wec) break;
+      rest.consume(n);
     }
     if (wec == asio::error::would_block || wec == asio::error::try_again) wec = {};
   }
-  if (!wec && !serializer.is_done()) {
-    auto [aec, written] = co_await bhttp::async_write(stream, serializer, kNoThrow);
+  if (!wec && beast::buffer_bytes(rest) > 0) {
+    auto [aec, written] = co_await asio::async_write(stream, rest, kNoThrow);
     (void)written;
     wec = aec;
   }
@@ -628,7 +635,23 @@ asio::awaitable<Result<Response>> ConnectionPool::Impl::run(std::shared_ptr<Impl
     co_return finish(make_error(ErrorCode::kInvalidArgument,
                                 "bad request target (must start with '/', no CR/LF)"));
   }
-  bhttp::request<bhttp::string_body> message{verb, request.target, 11};
+  // The request head as it goes on the wire; the body follows it as is.
+  std::size_t head_size =
+      request.method.size() + request.target.size() + s.host_header_.size() + 96;
+  for (const auto& field : request.headers) head_size += field.name.size() + field.value.size() + 4;
+  std::string wire_head;
+  wire_head.reserve(head_size);
+  auto put_field = [&wire_head](std::string_view name, std::string_view value) {
+    wire_head.append(name);
+    wire_head.append(": ");
+    wire_head.append(value);
+    wire_head.append("\r\n");
+  };
+  wire_head.append(request.method);
+  wire_head.push_back(' ');
+  wire_head.append(request.target);
+  wire_head.append(" HTTP/1.1\r\n");
+  bool has_user_agent = false;
   for (const auto& field : request.headers) {
     if (field.name.empty() || has_ctl(field.name) || has_ctl(field.value)) {
       co_return finish(
@@ -640,13 +663,26 @@ asio::awaitable<Result<Response>> ConnectionPool::Impl::run(std::shared_ptr<Impl
         known == bhttp::field::connection || known == bhttp::field::transfer_encoding) {
       continue;
     }
-    message.insert(field.name, field.value);
+    if (known == bhttp::field::user_agent) has_user_agent = true;
+    put_field(field.name, field.value);
   }
-  message.set(bhttp::field::host, s.host_header_);
-  if (!request.headers.contains("User-Agent")) message.set(bhttp::field::user_agent, "awsperf/0.1");
-  message.body() = std::move(request.body);
-  message.keep_alive(s.options_.keep_alive);
-  message.prepare_payload();
+  put_field("Host", s.host_header_);
+  if (!has_user_agent) put_field("User-Agent", "awsperf/0.1");
+  // HTTP/1.1 connections are persistent unless a side says otherwise.
+  if (!s.options_.keep_alive) put_field("Connection", "close");
+  // As Beast's prepare_payload(): a length for any body, and for an empty
+  // one where the method expects a body.
+  if (verb == bhttp::verb::trace && !request.body.empty()) {
+    co_return finish(make_error(ErrorCode::kInvalidArgument, "a TRACE request has no body"));
+  }
+  if (!request.body.empty() || verb == bhttp::verb::post || verb == bhttp::verb::put ||
+      verb == bhttp::verb::options) {
+    char digits[24];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, request.body.size());
+    (void)ec;
+    put_field("Content-Length", std::string_view(digits, static_cast<std::size_t>(end - digits)));
+  }
+  wire_head.append("\r\n");
   const bool head = verb == bhttp::verb::head;
   const std::chrono::milliseconds timeout =
       request.request_timeout.value_or(s.options_.request_timeout);
@@ -657,6 +693,9 @@ asio::awaitable<Result<Response>> ConnectionPool::Impl::run(std::shared_ptr<Impl
 
   std::unique_ptr<Connection> conn = std::move(lease->connection);
   bool reused = lease->reused;
+  // Named, not converted inside the co_await expressions (docs/gcc12-coroutines.md).
+  const std::string_view head_view = wire_head;
+  const std::string_view body_view = request.body;
   for (int attempt = 1;; ++attempt) {
     if (!conn) {
       Result<std::unique_ptr<Connection>> opened = co_await s.connect(phases);
@@ -669,9 +708,9 @@ asio::awaitable<Result<Response>> ConnectionPool::Impl::run(std::shared_ptr<Impl
     // Not a conditional expression: g++ 12 miscompiles co_await inside ?:.
     Exchange ex;
     if (conn->is_tls()) {
-      ex = co_await s.exchange(conn->tls(), *conn, message, head, timeout, phases);
+      ex = co_await s.exchange(conn->tls(), *conn, head_view, body_view, head, timeout, phases);
     } else {
-      ex = co_await s.exchange(conn->plain(), *conn, message, head, timeout, phases);
+      ex = co_await s.exchange(conn->plain(), *conn, head_view, body_view, head, timeout, phases);
     }
     if (ex.response) {
       ex.response->reused_connection = reused;

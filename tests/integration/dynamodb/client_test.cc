@@ -431,9 +431,11 @@ class RawServer {
           auto cl = request.find("Content-Length: ");
           size_t length = cl == std::string::npos ? 0 : std::stoul(request.substr(cl + 16));
           if (request.size() >= end + 4 + length) {
+            // Counted before answering: the client may check served() as
+            // soon as it has read the answer.
+            ++served_;
             ::write(c, response_.data(), response_.size());
             request.erase(0, end + 4 + length);
-            ++served_;
           }
         }
         ::close(c);
