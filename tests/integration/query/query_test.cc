@@ -259,7 +259,10 @@ TEST_F(QueryLayerTest, BatchGetDuplicatesChunksMissingAndMultiTable) {
   EXPECT_EQ(r->items["bg2"].size(), 1u);
   ASSERT_NE(r->find("bg1", {{"pk", "p2"}, {"sk", 79}}), nullptr);
   EXPECT_EQ(*r->find("bg1", {{"pk", "p2"}, {"sk", 79}})->at("v").as_string(), "value-79");
-  EXPECT_EQ(r->missing["bg1"].size(), 5u);
+  ASSERT_EQ(r->missing["bg1"].size(), 5u);
+  for (int s = 0; s < 5; ++s) {  // in request order
+    EXPECT_EQ(r->missing["bg1"][s], (dd::Key{{"pk", "nope"}, {"sk", s}})) << s;
+  }
   ASSERT_EQ(r->missing["bg2"].size(), 1u);
   EXPECT_EQ(r->missing["bg2"][0], (dd::Key{{"pk", "ghost"}}));
   // 247 unique keys -> 3 chunks of <= 100.
