@@ -115,13 +115,17 @@ const void* FrequencySketch::block_of(std::uint32_t hash) const {
 
 std::uint64_t ReadBuffer::hits() const {
   std::uint64_t n = 0;
-  for (const auto& s : stripes_) n += s.hits.load(std::memory_order_relaxed);
+  for (const auto& s : stripes_) {
+    n += s.hits.load(std::memory_order_relaxed) + s.owner_hits.load(std::memory_order_relaxed);
+  }
   return n;
 }
 
 std::uint64_t ReadBuffer::misses() const {
   std::uint64_t n = 0;
-  for (const auto& s : stripes_) n += s.misses.load(std::memory_order_relaxed);
+  for (const auto& s : stripes_) {
+    n += s.misses.load(std::memory_order_relaxed) + s.owner_misses.load(std::memory_order_relaxed);
+  }
   return n;
 }
 

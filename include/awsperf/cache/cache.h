@@ -292,12 +292,12 @@ class Cache {
     Shard& s = shard(h);
     auto h32 = static_cast<std::uint32_t>(h);
     std::optional<V> result;
-    std::uint32_t stripe;
+    detail::EpochRecord* reader;
     std::uint32_t slot;
     bool expired = false;
     {
       detail::EpochGuard guard;
-      stripe = guard.record()->stripe;
+      reader = guard.record();
       const detail::EntryHeader* m = nullptr;
       const unsigned char* p = nullptr;
       slot = s.core.find_published(h32, key_matcher(key), &m, &p);
@@ -310,7 +310,7 @@ class Cache {
       }
     }
     if (expired) remove_if_expired(s, key, h32);
-    note_read(s, stripe, result ? slot : detail::kNil, h32);
+    note_read(s, reader, result ? slot : detail::kNil, h32);
     return result;
   }
 
@@ -545,12 +545,12 @@ class Cache {
     Shard& s = shard(h);
     auto h32 = static_cast<std::uint32_t>(h);
     LoadStart st;
-    std::uint32_t stripe;
+    detail::EpochRecord* reader;
     std::uint32_t hit = detail::kNil;
     {
       // The common case, a hit with no refresh due, takes no lock.
       detail::EpochGuard guard;
-      stripe = guard.record()->stripe;
+      reader = guard.record();
       const detail::EntryHeader* m = nullptr;
       const unsigned char* p = nullptr;
       std::uint32_t slot = s.core.find_published(h32, key_matcher(key), &m, &p);
@@ -562,7 +562,7 @@ class Cache {
       }
     }
     if (hit != detail::kNil) {
-      note_read(s, stripe, hit, h32);
+      note_read(s, reader, hit, h32);
       st.kind = LoadStart::kHit;
       return st;
     }
@@ -576,7 +576,7 @@ class Cache {
       if (slot != detail::kNil && !expire_if_due(s, slot, now, notices)) {
         bool absent = s.core.header(slot).absent;
         if (!absent || allow_negative) {
-          note_read_locked(s, stripe, slot, h32);
+          note_read_locked(s, reader, slot, h32);
           st.kind = LoadStart::kHit;
           if (!absent) st.value.emplace(s.value(slot));
           if (options_.refresh_after && !absent &&
@@ -589,7 +589,7 @@ class Cache {
           goto done;
         }
       }
-      note_read_locked(s, stripe, detail::kNil, h32);
+      note_read_locked(s, reader, detail::kNil, h32);
       if (auto it = s.flights.find(key); it != s.flights.end()) {
         st.kind = LoadStart::kJoin;
         st.flight = it->second;
@@ -728,14 +728,15 @@ class Cache {
   // buffer half full asks the maintenance thread for a replay; a full one
   // drops the event (kBackground) or is replayed by this reader if the shard
   // lock is free (kInline).
-  void note_read(Shard& s, std::uint32_t stripe, std::uint32_t slot, std::uint32_t h32) {
+  void note_read(Shard& s, detail::EpochRecord* reader, std::uint32_t slot, std::uint32_t h32) {
+    std::uint32_t stripe = reader->stripe;
     auto& reads = s.core.reads();
     std::uint64_t event;
     if (slot != detail::kNil) {
-      reads.count_hit(stripe);
+      reads.count_hit(stripe, reader);
       event = detail::ReadBuffer::hit_event(slot, h32);
     } else {
-      reads.count_miss(stripe);
+      reads.count_miss(stripe, reader);
       event = detail::ReadBuffer::kMissEvent;
     }
     if (background_replay_) {
@@ -748,14 +749,16 @@ class Cache {
     s.core.drain_reads();
     reads.offer(stripe, event);
   }
-  void note_read_locked(Shard& s, std::uint32_t stripe, std::uint32_t slot, std::uint32_t h32) {
+  void note_read_locked(Shard& s, detail::EpochRecord* reader, std::uint32_t slot,
+                        std::uint32_t h32) {
+    std::uint32_t stripe = reader->stripe;
     auto& reads = s.core.reads();
     std::uint64_t event;
     if (slot != detail::kNil) {
-      reads.count_hit(stripe);
+      reads.count_hit(stripe, reader);
       event = detail::ReadBuffer::hit_event(slot, h32);
     } else {
-      reads.count_miss(stripe);
+      reads.count_miss(stripe, reader);
       event = detail::ReadBuffer::kMissEvent;
     }
     if (reads.offer(stripe, event) != 0) return;

@@ -119,11 +119,26 @@ class ReadBuffer {
     s.events[head & (kSlots - 1)].store(event, std::memory_order_release);
     return used + 1;
   }
-  void count_hit(std::uint32_t stripe) {
-    stripes_[stripe & (kStripes - 1)].hits.fetch_add(1, std::memory_order_relaxed);
+  // `reader` identifies the calling thread's epoch record. The first record
+  // to count on a stripe owns it and counts with plain stores (records are
+  // never used by two threads at once); others count with atomic adds.
+  void count_hit(std::uint32_t stripe, const void* reader) {
+    Stripe& s = stripes_[stripe & (kStripes - 1)];
+    if (owns(s, reader)) {
+      s.owner_hits.store(s.owner_hits.load(std::memory_order_relaxed) + 1,
+                         std::memory_order_relaxed);
+    } else {
+      s.hits.fetch_add(1, std::memory_order_relaxed);
+    }
   }
-  void count_miss(std::uint32_t stripe) {
-    stripes_[stripe & (kStripes - 1)].misses.fetch_add(1, std::memory_order_relaxed);
+  void count_miss(std::uint32_t stripe, const void* reader) {
+    Stripe& s = stripes_[stripe & (kStripes - 1)];
+    if (owns(s, reader)) {
+      s.owner_misses.store(s.owner_misses.load(std::memory_order_relaxed) + 1,
+                           std::memory_order_relaxed);
+    } else {
+      s.misses.fetch_add(1, std::memory_order_relaxed);
+    }
   }
   std::uint64_t hits() const;
   std::uint64_t misses() const;
@@ -134,10 +149,18 @@ class ReadBuffer {
   struct alignas(64) Stripe {
     std::atomic<std::uint32_t> head{0};
     std::atomic<std::uint32_t> tail{0};
+    std::atomic<const void*> owner{nullptr};
+    std::atomic<std::uint64_t> owner_hits{0};
+    std::atomic<std::uint64_t> owner_misses{0};
     std::atomic<std::uint64_t> hits{0};
     std::atomic<std::uint64_t> misses{0};
     std::atomic<std::uint64_t> events[kSlots] = {};
   };
+  static bool owns(Stripe& s, const void* reader) {
+    const void* o = s.owner.load(std::memory_order_relaxed);
+    if (o == reader) return true;
+    return o == nullptr && s.owner.compare_exchange_strong(o, reader);
+  }
   Stripe stripes_[kStripes];
 };
 
