@@ -701,7 +701,7 @@ class Cache {
       if (auto it = flights.find(k); it != flights.end()) it->second->invalidated = true;
     }
 
-    mutable std::mutex mu;
+    mutable detail::ShardMutex mu;
     detail::ShardCore core;
     bool has_written_at;
     std::unordered_map<K, std::shared_ptr<Flight>, Hash, KeyEqual> flights;

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 namespace awsperf::cache {
@@ -66,6 +67,28 @@ struct EntryHeader {
 };
 
 inline constexpr std::uint8_t kFlagInWheel = 4;
+
+// A mutex that spins briefly before it sleeps: shard critical sections last
+// well under a microsecond, and sleeping on a futex for one costs a context
+// switch or two (measured: a fifth of the CPU of two threads writing to a
+// Zipf-skewed cache).
+class ShardMutex {
+ public:
+  void lock() {
+    for (int i = 0; i < 100; ++i) {
+      if (mu_.try_lock()) return;
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+    }
+    mu_.lock();
+  }
+  bool try_lock() { return mu_.try_lock(); }
+  void unlock() { mu_.unlock(); }
+
+ private:
+  std::mutex mu_;
+};
 
 struct Removal {
   std::uint32_t slot;
