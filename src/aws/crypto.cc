@@ -1,6 +1,7 @@
 #include "awsperf/aws/crypto.h"
 
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
@@ -8,6 +9,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "awsperf/aws/encoding.h"
 
@@ -80,24 +82,45 @@ class ThreadHmac {
                            OSSL_PARAM_construct_end()};
     if (ctx_ == nullptr || EVP_MAC_CTX_set_params(ctx_, params) != 1) std::abort();
   }
-  ~ThreadHmac() { EVP_MAC_CTX_free(ctx_); }
+  ~ThreadHmac() {
+    OPENSSL_cleanse(last_key_.data(), last_key_.size());
+    EVP_MAC_CTX_free(ctx_);
+  }
   ThreadHmac(const ThreadHmac&) = delete;
   ThreadHmac& operator=(const ThreadHmac&) = delete;
 
   Sha256Digest compute(std::string_view key, std::string_view data) {
     Sha256Digest out{};
     std::size_t len = 0;
-    bool ok = EVP_MAC_init(ctx_, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
-                           nullptr) == 1 &&
-              EVP_MAC_update(ctx_, reinterpret_cast<const unsigned char*>(data.data()),
-                             data.size()) == 1 &&
-              EVP_MAC_final(ctx_, out.data(), &len, out.size()) == 1 && len == out.size();
+    // The same key as last time (a request signature: the day's signing
+    // key): a null key re-initialises with the key's precomputed inner and
+    // outer states instead of hashing the padded key again.
+    const bool same_key = has_key_ && key == last_key_;
+    bool ok = false;
+    if (same_key) {
+      ok = EVP_MAC_init(ctx_, nullptr, 0, nullptr) == 1;
+    } else {
+      has_key_ = false;
+      ok = EVP_MAC_init(ctx_, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+                        nullptr) == 1;
+      if (ok) {
+        OPENSSL_cleanse(last_key_.data(), last_key_.size());
+        last_key_.assign(key);
+        has_key_ = true;
+      }
+    }
+    ok = ok &&
+         EVP_MAC_update(ctx_, reinterpret_cast<const unsigned char*>(data.data()), data.size()) ==
+             1 &&
+         EVP_MAC_final(ctx_, out.data(), &len, out.size()) == 1 && len == out.size();
     if (!ok) std::abort();  // only fails on allocation failure
     return out;
   }
 
  private:
   EVP_MAC_CTX* ctx_;
+  std::string last_key_;  // the key the context holds, when has_key_
+  bool has_key_ = false;
 };
 
 }  // namespace

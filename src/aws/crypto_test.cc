@@ -40,6 +40,32 @@ TEST(CryptoTest, HmacSha256Rfc4231) {
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }
 
+// The same key twice in a row reuses the key's state; other keys in between
+// and other messages with the same key must not see stale state.
+TEST(CryptoTest, HmacSha256RepeatedAndAlternatingKeys) {
+  const std::string k1(20, '\x0b');
+  const char* const h1 = "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7";
+  const char* const h2 = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(hex_encode(hmac_sha256(k1, "Hi There")), h1);
+    EXPECT_EQ(hex_encode(hmac_sha256(k1, "Hi There")), h1);
+    EXPECT_EQ(hex_encode(hmac_sha256("Jefe", "what do ya want for nothing?")), h2);
+    EXPECT_EQ(hex_encode(hmac_sha256("Jefe", "what do ya want for nothing?")), h2);
+  }
+  // Same key, another message: RFC 4231 test cases 6 and 7 share their key.
+  const std::string k6(131, '\xaa');
+  EXPECT_EQ(hex_encode(hmac_sha256(k6, "Test Using Larger Than Block-Size Key - Hash Key First")),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  EXPECT_EQ(hex_encode(hmac_sha256(
+                k6,
+                "This is a test using a larger than block-size key and a larger than block-size "
+                "data. The key needs to be hashed before being used by the HMAC algorithm.")),
+            "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
+  // A key that is a prefix of the last one is a different key.
+  EXPECT_EQ(hex_encode(hmac_sha256(std::string(20, '\x0b'), "Hi There")), h1);
+  EXPECT_NE(hex_encode(hmac_sha256(std::string(19, '\x0b'), "Hi There")), h1);
+}
+
 TEST(CryptoTest, Md5AndContentMd5) {
   EXPECT_EQ(hex_encode(md5("")), "d41d8cd98f00b204e9800998ecf8427e");
   EXPECT_EQ(hex_encode(md5("The quick brown fox jumps over the lazy dog")),
