@@ -8,7 +8,8 @@
 //   lock-free, and the access is buffered and replayed into the eviction
 //   policy later (see ReadReplay). Entries are never modified in place; a put
 //   publishes a fresh copy, and the old one is freed once no reader can still
-//   be copying it (epoch-based reclamation).
+//   be copying it (epoch-based reclamation), in batches of at most 64 entries
+//   or 1/32 of a shard's byte budget.
 // - An expired entry is never returned. With the real clock, reads compare
 //   expiry against the coarse monotonic clock plus its resolution (a few ms),
 //   so an entry may stop being served up to that much before its TTL, never

@@ -289,7 +289,10 @@ class ShardCore {
 
   // ---- reclamation (under the lock) ----
   // A detached, unpublished slot whose payload readers may still be reading.
-  void retire(std::uint32_t slot) { retiring_.push_back(slot); }
+  void retire(std::uint32_t slot) {
+    retiring_.push_back(slot);
+    limbo_weight_ += meta(slot).weight;
+  }
   // Stamps the slots retired since the last call with one retire point.
   void seal_retired();
   enum class Reclaim { kIfBatch, kNow, kForce };
@@ -299,12 +302,18 @@ class ShardCore {
   template <typename Destroy>
   void reclaim(Destroy&& destroy, Reclaim mode = Reclaim::kIfBatch) {
     reclaim_memory(mode == Reclaim::kForce);
-    if (limbo_.empty() || (mode == Reclaim::kIfBatch && limbo_.size() < kReclaimBatch)) return;
+    // A batch by count, or by weight: retired values still hold memory, and
+    // big ones must not pile up beyond a small share of the byte budget.
+    if (limbo_.empty() || (mode == Reclaim::kIfBatch && limbo_.size() < kReclaimBatch &&
+                           limbo_weight_ < max_bytes_ / 32)) {
+      return;
+    }
     std::uint64_t safe = mode == Reclaim::kForce ? ~std::uint64_t{0} : reclaim_horizon();
     std::size_t kept = 0;
     for (std::size_t i = 0; i < limbo_.size(); ++i) {
       if (limbo_[i].epoch < safe) {
         destroy(limbo_[i].slot);
+        limbo_weight_ -= meta(limbo_[i].slot).weight;
         release(limbo_[i].slot);
       } else {
         limbo_[kept++] = limbo_[i];
@@ -389,6 +398,7 @@ class ShardCore {
 
   std::vector<std::uint32_t> retiring_;
   std::vector<Retired> limbo_;
+  std::uint64_t limbo_weight_ = 0;  // of limbo_ and retiring_
   std::vector<RetiredMemory> memory_limbo_;
 
   ReadBuffer reads_;
