@@ -24,18 +24,18 @@ std::uint32_t auto_shards(std::uint64_t max_entries) {
   return n;
 }
 
-std::int64_t coarse_now_upper_bound_ns() {
-  // CLOCK_MONOTONIC_COARSE is the same timeline as steady_clock (which is
-  // CLOCK_MONOTONIC), read from the last tick without touching the hardware
-  // counter; it trails the precise clock by less than its resolution.
-  static const std::int64_t resolution_ns = [] {
-    timespec r{};
-    clock_getres(CLOCK_MONOTONIC_COARSE, &r);
-    return static_cast<std::int64_t>(r.tv_sec) * 1'000'000'000 + r.tv_nsec;
-  }();
+std::int64_t coarse_resolution_ns() {
+  timespec r{};
+  clock_getres(CLOCK_MONOTONIC_COARSE, &r);
+  return static_cast<std::int64_t>(r.tv_sec) * 1'000'000'000 + r.tv_nsec;
+}
+
+std::int64_t coarse_now_ns() {
+  // CLOCK_MONOTONIC_COARSE is steady_clock's timeline (CLOCK_MONOTONIC) as of
+  // the last tick.
   timespec t{};
   clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
-  return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec + resolution_ns;
+  return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
 }
 
 Background::~Background() { stop(); }

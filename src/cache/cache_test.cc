@@ -122,6 +122,27 @@ TEST(CacheTest, TtlDefaultPerEntryAndNever) {
   EXPECT_EQ(c.stats().evictions_expired, 2u);
 }
 
+// With the real clock, reads check expiry on the coarse clock (ticks of a
+// few ms): an entry with a TTL shorter than a tick must still be served until
+// it expires, and not after.
+TEST(CacheTest, RealClockServesShortTtlsExactly) {
+  Cache<int, int> c(CacheOptions{.auto_cleanup = false});
+  int checked = 0;
+  for (int attempt = 0; attempt < 200 && checked < 20; ++attempt) {
+    auto t0 = std::chrono::steady_clock::now();
+    c.put(attempt, attempt, 2ms);
+    auto v = c.get(attempt);
+    auto t1 = std::chrono::steady_clock::now();
+    if (t1 - t0 >= 1ms) continue;  // descheduled: this attempt proves nothing
+    ++checked;
+    ASSERT_TRUE(v.has_value()) << "attempt " << attempt;
+  }
+  EXPECT_EQ(checked, 20);
+  c.put(-1, -1, 2ms);
+  std::this_thread::sleep_for(5ms);
+  EXPECT_FALSE(c.get(-1));
+}
+
 TEST(CacheTest, ZeroTtlOptionMeansNoExpiry) {
   ManualClock clock;
   StringCache c(manual(clock, {.ttl = 0s}));

@@ -10,10 +10,10 @@
 //   publishes a fresh copy, and the old one is freed once no reader can still
 //   be copying it (epoch-based reclamation), in batches of at most 64 entries
 //   or 1/32 of a shard's byte budget.
-// - An expired entry is never returned. With the real clock, reads compare
-//   expiry against the coarse monotonic clock plus its resolution (a few ms),
-//   so an entry may stop being served up to that much before its TTL, never
-//   after. Expired entries are reclaimed by a timer wheel (amortized O(1) per
+// - An expired entry is never returned, and an entry is served until its TTL
+//   (with the real clock, reads check expiry on the cheap coarse clock and ask
+//   the precise one only within the coarse clock's resolution of it). Expired
+//   entries are reclaimed by a timer wheel (amortized O(1) per
 //   entry) during writes, cleanup() and, if auto_cleanup is on, a background
 //   thread every cleanup_interval; a read that meets one reclaims it at once.
 // - max_entries and max_bytes are split evenly over the shards and enforced
@@ -140,9 +140,11 @@ namespace detail {
 
 std::uint64_t mix_hash(std::uint64_t h);
 std::uint32_t auto_shards(std::uint64_t max_entries);
-// A cheap reading that is never earlier than steady_clock::now(): the coarse
-// monotonic clock (no hardware counter read) plus its resolution.
-std::int64_t coarse_now_upper_bound_ns();
+// The coarse monotonic clock: the same timeline as steady_clock, read without
+// touching the hardware counter; never later than steady_clock::now() and
+// less than coarse_resolution_ns() earlier.
+std::int64_t coarse_now_ns();
+std::int64_t coarse_resolution_ns();
 
 // Background threads of a cache: periodic cleanup and refresh tasks.
 class Background {
@@ -716,10 +718,18 @@ class Cache {
   std::int64_t now_ns() const { return clock_->now().time_since_epoch().count(); }
   // What reads compare expiry with: never earlier than now_ns(), cheap.
   std::int64_t read_now() const {
-    return coarse_reads_ ? detail::coarse_now_upper_bound_ns() : now_ns();
+    return coarse_reads_ ? detail::coarse_now_ns() + coarse_resolution_ : now_ns();
   }
   bool live(const detail::EntryHeader& m) const {
-    return m.expire_at == detail::kNever || m.expire_at > read_now();
+    if (m.expire_at == detail::kNever) return true;
+    if (!coarse_reads_) return m.expire_at > now_ns();
+    // The coarse clock decides unless the expiry falls within its error;
+    // then the precise clock does, so an entry is served exactly until its
+    // TTL.
+    std::int64_t coarse = detail::coarse_now_ns();
+    if (m.expire_at > coarse + coarse_resolution_) return true;
+    if (m.expire_at <= coarse) return false;
+    return m.expire_at > now_ns();
   }
   auto key_matcher(const K& key) const {
     return [this, &key](const unsigned char* p) { return eq_(key_at(p), key); };
@@ -918,6 +928,7 @@ class Cache {
   Weigher weigher_;
   RemovalListener listener_;
   bool coarse_reads_;
+  std::int64_t coarse_resolution_ = detail::coarse_resolution_ns();
   bool background_replay_ = options_.read_replay == ReadReplay::kBackground;
   Hash hash_;
   KeyEqual eq_;
