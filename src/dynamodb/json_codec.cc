@@ -226,19 +226,21 @@ Result<Item> decode_item(const boost::json::value& json, int depth) {
   return item;
 }
 
-Result<boost::json::value> parse_json(std::string_view text) {
+Result<boost::json::value> parse_json(std::string_view text, boost::json::storage_ptr storage) {
   boost::json::parse_options options;
   // Room for the 32 levels of attribute nesting, each an object in an object.
   options.max_depth = 2 * kMaxNestingDepth + 8;
   boost::system::error_code ec;
-  // One arena per document: the DOM's many small allocations become a few
-  // blocks, released together when the last value of the document goes.
-  boost::json::storage_ptr arena =
-      boost::json::make_shared_resource<boost::json::monotonic_resource>(
-          std::max<std::size_t>(1024, 2 * text.size()));
-  boost::json::value v = boost::json::parse(text, ec, std::move(arena), options);
+  boost::json::value v = boost::json::parse(text, ec, std::move(storage), options);
   if (ec) return make_error(parse_error("malformed JSON: " + ec.message()));
   return v;
+}
+
+Result<boost::json::value> parse_json(std::string_view text) {
+  // One arena per document: the DOM's many small allocations become a few
+  // blocks, released together when the last value of the document goes.
+  return parse_json(text, boost::json::make_shared_resource<boost::json::monotonic_resource>(
+                              std::max<std::size_t>(1024, 2 * text.size())));
 }
 
 }  // namespace awsperf::dynamodb::detail

@@ -20,7 +20,11 @@ Result<Item> decode_item(const boost::json::value& json, int depth = 0);
 
 // Parses a JSON document with the layer's limits (depth, no comments);
 // errors say where parsing stopped.
+// The values live in a new arena shared by the document's values (released
+// when the last of them goes).
 Result<boost::json::value> parse_json(std::string_view text);
+// The values live in `storage`.
+Result<boost::json::value> parse_json(std::string_view text, boost::json::storage_ptr storage);
 
 }  // namespace awsperf::dynamodb::detail
 

@@ -1,6 +1,8 @@
 #include "dynamodb/operations.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <memory>
 #include <set>
 
 #include "dynamodb/json_codec.h"
@@ -233,11 +235,22 @@ const json::array* get_array(const json::object& o, std::string_view field) {
   return it->value().if_array();
 }
 
-Result<json::object> parse_object(std::string_view body) {
-  auto v = parse_json(body);
+// A response body's JSON object and the arena its values live in. The
+// values are not destroyed one by one: the object (declared after the arena,
+// so destroyed first) sees a non-shared arena and leaves it all to the
+// arena's own release.
+struct JsonDocument {
+  std::unique_ptr<json::monotonic_resource> arena;
+  json::object object;
+};
+
+Result<JsonDocument> parse_object(std::string_view body) {
+  auto arena =
+      std::make_unique<json::monotonic_resource>(std::max<std::size_t>(1024, 2 * body.size()));
+  auto v = parse_json(body, json::storage_ptr(arena.get()));
   if (!v) return make_error(v.error());
   if (!v->is_object()) return make_error(parse_error("response body is not a JSON object"));
-  return std::move(v->get_object());
+  return JsonDocument{std::move(arena), json::object(std::move(v->get_object()))};
 }
 
 std::vector<KeySchemaElement> decode_key_schema(const json::array* a) {
@@ -730,7 +743,7 @@ Result<std::string> encode(const TransactWriteItemsRequest& r) {
 Result<TableDescription> decode_table_description(std::string_view body, std::string_view member) {
   auto root = parse_object(body);
   if (!root) return make_error(root.error());
-  const auto* t = get_object(*root, member);
+  const auto* t = get_object(root->object, member);
   if (t == nullptr) {
     return make_error(parse_error("response has no " + std::string(member) + " object"));
   }
@@ -768,36 +781,36 @@ Result<ListTablesResponse> decode_list_tables(std::string_view body) {
   auto root = parse_object(body);
   if (!root) return make_error(root.error());
   ListTablesResponse r;
-  const auto* names = get_array(*root, "TableNames");
+  const auto* names = get_array(root->object, "TableNames");
   if (names == nullptr) return make_error(parse_error("ListTables response has no TableNames"));
   for (const auto& n : *names) {
     if (n.is_string()) r.table_names.emplace_back(n.get_string());
   }
-  r.last_evaluated_table_name = get_string(*root, "LastEvaluatedTableName");
+  r.last_evaluated_table_name = get_string(root->object, "LastEvaluatedTableName");
   return r;
 }
 
 Result<GetItemResponse> decode_get_item(std::string_view body) {
   auto root = parse_object(body);
   if (!root) return make_error(root.error());
-  auto item = decode_optional_item(*root, "Item");
+  auto item = decode_optional_item(root->object, "Item");
   if (!item) return make_error(item.error());
-  return GetItemResponse{std::move(*item), decode_consumed_single(*root)};
+  return GetItemResponse{std::move(*item), decode_consumed_single(root->object)};
 }
 
 Result<WriteItemResponse> decode_write_item(std::string_view body) {
   auto root = parse_object(body);
   if (!root) return make_error(root.error());
-  auto attrs = decode_optional_item(*root, "Attributes");
+  auto attrs = decode_optional_item(root->object, "Attributes");
   if (!attrs) return make_error(attrs.error());
-  return WriteItemResponse{std::move(*attrs), decode_consumed_single(*root)};
+  return WriteItemResponse{std::move(*attrs), decode_consumed_single(root->object)};
 }
 
 Result<ItemPage> decode_item_page(std::string_view body) {
   auto root = parse_object(body);
   if (!root) return make_error(root.error());
   ItemPage page;
-  if (const auto* items = get_array(*root, "Items")) {
+  if (const auto* items = get_array(root->object, "Items")) {
     page.items.reserve(items->size());
     for (const auto& e : *items) {
       auto item = decode_item(e);
@@ -805,12 +818,13 @@ Result<ItemPage> decode_item_page(std::string_view body) {
       page.items.push_back(std::move(*item));
     }
   }
-  page.count = get_int(*root, "Count").value_or(static_cast<std::int64_t>(page.items.size()));
-  page.scanned_count = get_int(*root, "ScannedCount").value_or(page.count);
-  auto lek = decode_optional_item(*root, "LastEvaluatedKey");
+  page.count =
+      get_int(root->object, "Count").value_or(static_cast<std::int64_t>(page.items.size()));
+  page.scanned_count = get_int(root->object, "ScannedCount").value_or(page.count);
+  auto lek = decode_optional_item(root->object, "LastEvaluatedKey");
   if (!lek) return make_error(lek.error());
   page.last_evaluated_key = std::move(*lek);
-  page.consumed_capacity = decode_consumed_single(*root);
+  page.consumed_capacity = decode_consumed_single(root->object);
   return page;
 }
 
@@ -818,7 +832,7 @@ Result<BatchGetItemResponse> decode_batch_get_item(std::string_view body) {
   auto root = parse_object(body);
   if (!root) return make_error(root.error());
   BatchGetItemResponse r;
-  if (const auto* responses = get_object(*root, "Responses")) {
+  if (const auto* responses = get_object(root->object, "Responses")) {
     for (const auto& [table, items] : *responses) {
       if (!items.is_array()) return make_error(parse_error("Responses entries must be arrays"));
       auto& out = r.responses[std::string(table)];
@@ -829,14 +843,14 @@ Result<BatchGetItemResponse> decode_batch_get_item(std::string_view body) {
       }
     }
   }
-  if (const auto* unprocessed = get_object(*root, "UnprocessedKeys")) {
+  if (const auto* unprocessed = get_object(root->object, "UnprocessedKeys")) {
     for (const auto& [table, ka] : *unprocessed) {
       auto k = decode_keys_and_attributes(ka);
       if (!k) return make_error(k.error());
       if (!k->keys.empty()) r.unprocessed_keys[std::string(table)] = std::move(*k);
     }
   }
-  r.consumed_capacity = decode_consumed_list(*root);
+  r.consumed_capacity = decode_consumed_list(root->object);
   return r;
 }
 
@@ -844,14 +858,14 @@ Result<BatchWriteItemResponse> decode_batch_write_item(std::string_view body) {
   auto root = parse_object(body);
   if (!root) return make_error(root.error());
   BatchWriteItemResponse r;
-  if (const auto* unprocessed = get_object(*root, "UnprocessedItems")) {
+  if (const auto* unprocessed = get_object(root->object, "UnprocessedItems")) {
     for (const auto& [table, writes] : *unprocessed) {
       auto w = decode_write_requests(writes);
       if (!w) return make_error(w.error());
       if (!w->empty()) r.unprocessed_items[std::string(table)] = std::move(*w);
     }
   }
-  r.consumed_capacity = decode_consumed_list(*root);
+  r.consumed_capacity = decode_consumed_list(root->object);
   return r;
 }
 
@@ -859,7 +873,7 @@ Result<TransactGetItemsResponse> decode_transact_get_items(std::string_view body
   auto root = parse_object(body);
   if (!root) return make_error(root.error());
   TransactGetItemsResponse r;
-  if (const auto* responses = get_array(*root, "Responses")) {
+  if (const auto* responses = get_array(root->object, "Responses")) {
     for (const auto& e : *responses) {
       if (!e.is_object()) return make_error(parse_error("Responses entries must be objects"));
       auto item = decode_optional_item(e.get_object(), "Item");
@@ -867,14 +881,14 @@ Result<TransactGetItemsResponse> decode_transact_get_items(std::string_view body
       r.responses.push_back(std::move(*item));
     }
   }
-  r.consumed_capacity = decode_consumed_list(*root);
+  r.consumed_capacity = decode_consumed_list(root->object);
   return r;
 }
 
 Result<TransactWriteItemsResponse> decode_transact_write_items(std::string_view body) {
   auto root = parse_object(body);
   if (!root) return make_error(root.error());
-  return TransactWriteItemsResponse{decode_consumed_list(*root)};
+  return TransactWriteItemsResponse{decode_consumed_list(root->object)};
 }
 
 }  // namespace awsperf::dynamodb::detail
