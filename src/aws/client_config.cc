@@ -72,7 +72,7 @@ Result<ClientConfig> resolve_client_config(const ClientConfigOptions& options,
 
   c.signing = options.service == "s3" ? SigningOptions::s3(c.region.region)
                                       : SigningOptions::dynamodb(c.region.region);
-  c.signing.service = options.service;
+  c.signing.service = options.signing_name.value_or(options.service);
 
   c.retry = RetryOptions::for_service(options.service);
   if (options.max_attempts) {

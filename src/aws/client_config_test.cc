@@ -57,6 +57,17 @@ TEST(ClientConfigTest, S3WithProfileAndMaxAttempts) {
   }
 }
 
+TEST(ClientConfigTest, SigningNameCanDifferFromTheServiceId) {
+  auto env = Environment::from_map({{"AWS_REGION", "us-west-2"},
+                                    {"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"},
+                                    {"AWS_SECRET_ACCESS_KEY", "SECRETKEYVALUE"}});
+  auto c = resolve_client_config({.service = "bedrock-runtime", .signing_name = "bedrock"}, env);
+  ASSERT_TRUE(c) << c.error().to_string();
+  EXPECT_EQ(c->endpoint.endpoint.host, "bedrock-runtime.us-west-2.amazonaws.com");
+  EXPECT_EQ(c->signing.service, "bedrock");
+  EXPECT_EQ(c->retry.max_attempts, 3);
+}
+
 TEST(ClientConfigTest, ErrorsPropagate) {
   auto no_creds = resolve_client_config({.service = "dynamodb", .region = "us-east-1"},
                                         Environment::from_map({}));

@@ -11,6 +11,7 @@
 #include <future>
 #include <thread>
 
+#include "awsperf/aws/client_config.h"
 #include "awsperf/aws/encoding.h"
 #include "awsperf/aws/endpoint.h"
 #include "awsperf/aws/error.h"
@@ -138,20 +139,20 @@ Result<std::unique_ptr<Client>> Client::create(asio::any_io_executor executor,
   impl->clock = options.clock ? options.clock : Clock::real();
   monitor::PerformanceMonitor* m = options.monitor ? options.monitor : &monitor::global();
 
-  auto region = aws::resolve_region(options.region, options.shared_config, env);
-  if (!region) return make_error(std::move(region.error()));
-  impl->region = region->region;
-  auto endpoint = aws::resolve_endpoint("bedrock-runtime", impl->region, options.endpoint_url, env);
-  if (!endpoint) return make_error(std::move(endpoint.error()));
-  impl->endpoint = endpoint->endpoint;
-  auto credentials = aws::resolve_credentials(
-      {.explicit_credentials = options.credentials, .shared = options.shared_config}, env);
-  if (!credentials) return make_error(std::move(credentials.error()));
-  impl->credentials = std::move(*credentials);
-  impl->signer = std::make_unique<aws::Signer>(
-      aws::SigningOptions{.region = impl->region, .service = "bedrock"}, impl->clock);
-  impl->retry =
-      std::make_unique<aws::RetryPolicy>(options.retry.value_or(aws::RetryOptions::standard()));
+  auto config =
+      aws::resolve_client_config({.service = "bedrock-runtime",
+                                  .signing_name = "bedrock",
+                                  .region = options.region,
+                                  .endpoint_url = options.endpoint_url,
+                                  .credentials = {.explicit_credentials = options.credentials,
+                                                  .shared = options.shared_config}},
+                                 env);
+  if (!config) return make_error(std::move(config.error()));
+  impl->region = config->region.region;
+  impl->endpoint = config->endpoint.endpoint;
+  impl->credentials = std::move(config->credentials);
+  impl->signer = std::make_unique<aws::Signer>(std::move(config->signing), impl->clock);
+  impl->retry = std::make_unique<aws::RetryPolicy>(options.retry.value_or(config->retry));
 
   http::PoolOptions pool_options = options.pool;
   if (!pool_options.monitor) pool_options.monitor = m;

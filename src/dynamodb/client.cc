@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "awsperf/aws/client_config.h"
 #include "awsperf/aws/crypto.h"
 #include "awsperf/aws/endpoint.h"
 #include "awsperf/aws/error.h"
@@ -252,25 +253,22 @@ Result<std::unique_ptr<Client>> Client::create(asio::any_io_executor executor,
   impl->monitor = options.monitor ? options.monitor : &monitor::global();
   impl->verify_crc32 = options.verify_crc32;
 
-  auto region = aws::resolve_region(options.region, options.shared_config, env);
-  if (!region) return make_error(std::move(region.error()));
-  impl->region = region->region;
-
-  auto endpoint = aws::resolve_endpoint("dynamodb", impl->region, options.endpoint_url, env);
-  if (!endpoint) return make_error(std::move(endpoint.error()));
-  impl->endpoint = endpoint->endpoint;
-  impl->endpoint_source = endpoint->source;
+  auto config =
+      aws::resolve_client_config({.service = "dynamodb",
+                                  .region = options.region,
+                                  .endpoint_url = options.endpoint_url,
+                                  .credentials = {.explicit_credentials = options.credentials,
+                                                  .shared = options.shared_config}},
+                                 env);
+  if (!config) return make_error(std::move(config.error()));
+  impl->region = config->region.region;
+  impl->endpoint = config->endpoint.endpoint;
+  impl->endpoint_source = config->endpoint.source;
   impl->host_header = impl->endpoint.host_header();
   impl->target_path = impl->endpoint.base_path.empty() ? "/" : impl->endpoint.base_path + "/";
-
-  auto credentials = aws::resolve_credentials(
-      {.explicit_credentials = options.credentials, .shared = options.shared_config}, env);
-  if (!credentials) return make_error(std::move(credentials.error()));
-  impl->credentials = std::move(*credentials);
-  impl->signer =
-      std::make_unique<aws::Signer>(aws::SigningOptions::dynamodb(impl->region), impl->clock);
-  impl->retry =
-      std::make_unique<aws::RetryPolicy>(options.retry.value_or(aws::RetryOptions::dynamodb()));
+  impl->credentials = std::move(config->credentials);
+  impl->signer = std::make_unique<aws::Signer>(std::move(config->signing), impl->clock);
+  impl->retry = std::make_unique<aws::RetryPolicy>(options.retry.value_or(config->retry));
 
   http::Origin origin{.scheme = impl->endpoint.tls() ? http::Scheme::kHttps : http::Scheme::kHttp,
                       .host = impl->endpoint.host,

@@ -21,6 +21,7 @@
 #include <mutex>
 #include <thread>
 
+#include "awsperf/aws/client_config.h"
 #include "awsperf/aws/crypto.h"
 #include "awsperf/aws/encoding.h"
 #include "awsperf/aws/endpoint.h"
@@ -696,24 +697,21 @@ Result<std::unique_ptr<Client>> Client::create(asio::any_io_executor executor,
   impl->clock = options.clock ? options.clock : Clock::real();
   impl->monitor = options.monitor ? options.monitor : &monitor::global();
 
-  auto region = aws::resolve_region(options.region, options.shared_config, env);
-  if (!region) return make_error(std::move(region.error()));
-  impl->region = region->region;
-
-  auto endpoint = aws::resolve_endpoint("s3", impl->region, options.endpoint_url, env);
-  if (!endpoint) return make_error(std::move(endpoint.error()));
-  impl->endpoint = endpoint->endpoint;
-  impl->custom_endpoint = endpoint->source != "default";
-
-  auto credentials = aws::resolve_credentials(
-      {.explicit_credentials = options.credentials, .shared = options.shared_config}, env);
-  if (!credentials) return make_error(std::move(credentials.error()));
-  impl->credentials = std::move(*credentials);
-  aws::SigningOptions signing = aws::SigningOptions::s3(impl->region);
-  signing.unsigned_payload = options.unsigned_payload;
-  impl->signer = std::make_unique<aws::Signer>(std::move(signing), impl->clock);
-  impl->retry =
-      std::make_unique<aws::RetryPolicy>(options.retry.value_or(aws::RetryOptions::standard()));
+  auto config =
+      aws::resolve_client_config({.service = "s3",
+                                  .region = options.region,
+                                  .endpoint_url = options.endpoint_url,
+                                  .credentials = {.explicit_credentials = options.credentials,
+                                                  .shared = options.shared_config}},
+                                 env);
+  if (!config) return make_error(std::move(config.error()));
+  impl->region = config->region.region;
+  impl->endpoint = config->endpoint.endpoint;
+  impl->custom_endpoint = config->endpoint.source != "default";
+  impl->credentials = std::move(config->credentials);
+  config->signing.unsigned_payload = options.unsigned_payload;
+  impl->signer = std::make_unique<aws::Signer>(std::move(config->signing), impl->clock);
+  impl->retry = std::make_unique<aws::RetryPolicy>(options.retry.value_or(config->retry));
 
   http::PoolOptions pool_options = options.pool;
   if (!pool_options.monitor) pool_options.monitor = impl->monitor;

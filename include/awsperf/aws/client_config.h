@@ -23,8 +23,12 @@
 namespace awsperf::aws {
 
 struct ClientConfigOptions {
-  // The lower-case service id, also the signing name: "dynamodb", "s3".
+  // The lower-case service id: "dynamodb", "s3", "bedrock-runtime". It names
+  // the endpoint variables and the default host.
   std::string service;
+  // The SigV4 signing name when it is not the service id (Bedrock Runtime
+  // signs as "bedrock"). Unset: the service id.
+  std::optional<std::string> signing_name;
   std::optional<std::string> region;
   std::optional<std::string> endpoint_url;
   // Explicit credentials and the profile / shared files, which the region and

@@ -62,7 +62,8 @@ struct ClientOptions {
   std::optional<aws::Credentials> credentials;
   aws::SharedConfigOptions shared_config;
   http::PoolOptions pool;
-  // Unset: aws::RetryOptions::standard().
+  // Unset: aws::RetryOptions::standard(), with max_attempts from
+  // AWS_MAX_ATTEMPTS or the profile's max_attempts when set. Set: used as given.
   std::optional<aws::RetryOptions> retry;
   // Cache successful responses. Default off (see the top comment).
   bool cache_responses = false;

@@ -63,7 +63,9 @@ struct ClientOptions {
   aws::SharedConfigOptions shared_config;
   // Connection pool of the endpoint (max_sockets 50, keep-alive 60 s, ...).
   http::PoolOptions pool;
-  // Unset: aws::RetryOptions::dynamodb() (10 attempts, 25 ms base).
+  // Unset: aws::RetryOptions::dynamodb() (10 attempts, 25 ms base), with
+  // max_attempts from AWS_MAX_ATTEMPTS or the profile's max_attempts when set
+  // (as the AWS SDKs do). Set: used as given.
   std::optional<aws::RetryOptions> retry;
   // Check the x-amz-crc32 header of every response (a mismatch is a
   // retryable kChecksumMismatch error). Default on.

@@ -56,7 +56,9 @@ struct ClientOptions {
   // Options of every pool (one per origin). The default response limit (64
   // MiB) bounds GetObject; download_file() stays under it with ranged GETs.
   http::PoolOptions pool;
-  // Unset: aws::RetryOptions::standard() (3 attempts, 100 ms base).
+  // Unset: aws::RetryOptions::standard() (3 attempts, 100 ms base), with
+  // max_attempts from AWS_MAX_ATTEMPTS or the profile's max_attempts when set.
+  // Set: used as given.
   std::optional<aws::RetryOptions> retry;
   // The checksum PutObject and UploadPart send unless the request says
   // otherwise. Default Content-MD5 (every S3 implementation knows it).

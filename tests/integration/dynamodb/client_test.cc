@@ -523,6 +523,27 @@ TEST(DynamoDbWireErrorsTest, ThrottlingIsRetried) {
             "ProvisionedThroughputExceededException");
 }
 
+// Without a retry option the client takes max_attempts the way the SDKs do:
+// here from AWS_MAX_ATTEMPTS.
+TEST(DynamoDbWireErrorsTest, MaxAttemptsComesFromTheEnvironment) {
+  std::string body =
+      R"({"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"slow down"})";
+  RawServer server(
+      "HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.0\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body);
+  aws::Environment env = aws::Environment::from_map({{"AWS_MAX_ATTEMPTS", "2"}});
+  auto client = BlockingClient::create({.endpoint_url = server.endpoint(),
+                                        .region = "us-east-1",
+                                        .credentials = test_credentials(),
+                                        .environment = &env});
+  ASSERT_TRUE(client.has_value()) << client.error().to_string();
+  auto r = (*client)->get_item({.table_name = "users", .key = {{"id", "1"}}});
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::kThrottled);
+  EXPECT_EQ(server.served(), 2);
+}
+
 TEST(DynamoDbWireErrorsTest, ConnectionRefusedIsAClearErrorWithoutHanging) {
   int port = testutil::free_port();  // nothing listens there
   monitor::PerformanceMonitor monitor;
