@@ -40,32 +40,37 @@ std::int64_t coarse_now_ns() {
 
 Background::~Background() { stop(); }
 
-void Background::start_periodic(std::chrono::nanoseconds interval, std::function<void()> fn) {
+void Background::start_maintenance(Maintenance m) {
   std::lock_guard lk(mu_);
-  threads_.emplace_back([this, interval, fn = std::move(fn)] {
+  threads_.emplace_back([this, m = std::move(m)] {
+    using SteadyClock = std::chrono::steady_clock;
+    constexpr auto kNever = SteadyClock::time_point::max();
+    auto next_periodic = m.periodic ? SteadyClock::now() + m.periodic_interval : kNever;
+    auto next_request_allowed = SteadyClock::now();
     std::unique_lock lk(mu_);
     for (;;) {
-      if (cv_.wait_for(lk, interval, [&] { return stopping_; })) return;
-      lk.unlock();
-      fn();
-      lk.lock();
-    }
-  });
-}
-
-void Background::start_on_request(std::chrono::nanoseconds interval, std::function<void()> fn) {
-  std::lock_guard lk(mu_);
-  threads_.emplace_back([this, interval, fn = std::move(fn)] {
-    std::unique_lock lk(mu_);
-    for (;;) {
-      cv_.wait(lk, [&] { return stopping_ || requested_.load(); });
       if (stopping_) return;
-      requested_.store(false);
-      lk.unlock();
-      fn();
-      lk.lock();
-      // The rate limit: what arrives meanwhile waits for the next run.
-      if (cv_.wait_for(lk, interval, [&] { return stopping_; })) return;
+      auto now = SteadyClock::now();
+      bool request_due = m.on_request && requested_.load() && now >= next_request_allowed;
+      bool periodic_due = now >= next_periodic;
+      if (request_due || periodic_due) {
+        if (request_due) requested_.store(false);
+        lk.unlock();
+        if (request_due) m.on_request();
+        if (periodic_due) m.periodic();
+        lk.lock();
+        now = SteadyClock::now();
+        if (request_due) next_request_allowed = now + m.request_interval;
+        if (periodic_due) next_periodic = now + m.periodic_interval;
+        continue;
+      }
+      auto deadline = next_periodic;
+      if (m.on_request && requested_.load()) deadline = std::min(deadline, next_request_allowed);
+      if (deadline == kNever) {
+        cv_.wait(lk);
+      } else {
+        cv_.wait_until(lk, deadline);
+      }
     }
   });
 }

@@ -153,10 +153,17 @@ class Background {
   ~Background();
   Background(const Background&) = delete;
   Background& operator=(const Background&) = delete;
-  void start_periodic(std::chrono::nanoseconds interval, std::function<void()> fn);
-  // A thread that runs `fn` after request(), at most once per `interval`;
-  // requests made while it waits or runs coalesce into one run.
-  void start_on_request(std::chrono::nanoseconds interval, std::function<void()> fn);
+  // One maintenance thread per cache, whatever it has to do.
+  struct Maintenance {
+    // Runs every `periodic_interval` when set.
+    std::function<void()> periodic;
+    std::chrono::nanoseconds periodic_interval{0};
+    // Runs after request(), at most once per `request_interval`; requests
+    // made while it waits or runs coalesce into one run.
+    std::function<void()> on_request;
+    std::chrono::nanoseconds request_interval{0};
+  };
+  void start_maintenance(Maintenance m);
   // Cheap when a run is already pending: one relaxed load.
   void request() {
     if (requested_.load(std::memory_order_relaxed) || requested_.exchange(true)) return;
@@ -264,11 +271,17 @@ class Cache {
           std::make_unique<Shard>(options_.policy, entries, bytes, payload_size(), kPayloadAlign));
     }
     background_.set_threads(options_.refresh_threads);
+    detail::Background::Maintenance maintenance;
     if (options_.auto_cleanup && options_.cleanup_interval.count() > 0) {
-      background_.start_periodic(options_.cleanup_interval, [this] { cleanup(); });
+      maintenance.periodic = [this] { cleanup(); };
+      maintenance.periodic_interval = options_.cleanup_interval;
     }
     if (options_.read_replay == ReadReplay::kBackground) {
-      background_.start_on_request(options_.read_replay_interval, [this] { replay_reads(); });
+      maintenance.on_request = [this] { replay_reads(); };
+      maintenance.request_interval = options_.read_replay_interval;
+    }
+    if (maintenance.periodic || maintenance.on_request) {
+      background_.start_maintenance(std::move(maintenance));
     }
   }
 
