@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <mutex>
 #include <set>
+#include <string_view>
 #include <unordered_set>
 
 #include "awsperf/query/expression.h"
@@ -196,6 +198,9 @@ struct GetJob {
   std::vector<dd::BatchGetItemRequest> chunks;
   BatchGetResult result;
   std::map<std::string, std::vector<std::string>> key_names;  // per table, from the keys
+  // Key attributes added to a table's projection so answers can be matched
+  // to keys; removed from the items before they are returned.
+  std::map<std::string, std::vector<std::string>> added_to_projection;
   // Keys that do not exist, per chunk: merged in chunk order at the end so
   // the result lists them in request order.
   std::vector<std::map<std::string, std::vector<dd::Key>>> missing;
@@ -206,6 +211,51 @@ void move_keys(std::map<std::string, dd::KeysAndAttributes>& from,
   for (auto& [table, ka] : from) {
     for (auto& k : ka.keys) to[table].push_back(std::move(k));
   }
+}
+
+// The top-level attribute names a projection expression reads ("a.b[1]" reads
+// "a"), with #placeholders resolved.
+std::unordered_set<std::string> projected_attributes(const std::string& projection,
+                                                     const dd::ExpressionNames& names) {
+  std::unordered_set<std::string> out;
+  std::size_t pos = 0;
+  while (pos <= projection.size()) {
+    std::size_t comma = projection.find(',', pos);
+    if (comma == std::string::npos) comma = projection.size();
+    std::string_view path(projection.data() + pos, comma - pos);
+    while (!path.empty() && std::isspace(static_cast<unsigned char>(path.front()))) {
+      path.remove_prefix(1);
+    }
+    std::string_view top = path.substr(0, path.find_first_of(".[ \t\r\n"));
+    if (!top.empty() && top.front() == '#') {
+      if (auto it = names.find(std::string(top)); it != names.end()) out.insert(it->second);
+    } else if (!top.empty()) {
+      out.insert(std::string(top));
+    }
+    pos = comma + 1;
+  }
+  return out;
+}
+
+// Answers are matched to keys by their key attributes: a projection that
+// leaves them out gets them added (as #placeholders). Returns the ones added.
+std::vector<std::string> project_key_attributes(dd::KeysAndAttributes& ka,
+                                                const std::vector<std::string>& key_names) {
+  std::vector<std::string> added;
+  if (!ka.projection_expression || ka.projection_expression->empty()) return added;
+  auto read = projected_attributes(*ka.projection_expression, ka.expression_attribute_names);
+  for (const auto& name : key_names) {
+    if (read.contains(name)) continue;
+    std::string placeholder;
+    for (int i = 0;; ++i) {
+      placeholder = "#awsperf_key" + std::to_string(i);
+      if (!ka.expression_attribute_names.contains(placeholder)) break;
+    }
+    ka.expression_attribute_names.emplace(placeholder, name);
+    *ka.projection_expression += ", " + placeholder;
+    added.push_back(name);
+  }
+  return added;
 }
 
 // Like chunk_batch_get, moving the keys instead of copying them.
@@ -391,6 +441,9 @@ asio::awaitable<Result<BatchGetResult>> BatchOptimizer::batch_get(
                                                               key_string(k));
       }
     }
+    if (auto added = project_key_attributes(ka, names); !added.empty()) {
+      job->added_to_projection[table] = std::move(added);
+    }
     job->key_names[table] = std::move(names);
   }
   state_->duplicates += dedupe_keys(request);
@@ -412,6 +465,13 @@ asio::awaitable<Result<BatchGetResult>> BatchOptimizer::batch_get(
     for (auto& [table, keys] : by_table) {
       auto& out = job->result.missing[table];
       for (auto& k : keys) out.push_back(std::move(k));
+    }
+  }
+  for (const auto& [table, names] : job->added_to_projection) {
+    auto it = job->result.items.find(table);
+    if (it == job->result.items.end()) continue;
+    for (auto& [key, item] : it->second) {
+      for (const auto& n : names) item.erase(n);
     }
   }
   co_return std::move(job->result);

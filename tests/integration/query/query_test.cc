@@ -278,6 +278,39 @@ TEST_F(QueryLayerTest, BatchGetDuplicatesChunksMissingAndMultiTable) {
   EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
 }
 
+// Answers are matched to keys by their key attributes, so a projection that
+// leaves them out must still find every item (and return only what was asked).
+TEST_F(QueryLayerTest, BatchGetWithAProjectionWithoutTheKeys) {
+  create_table("bgp");
+  fill("bgp", 1, 30);
+  BatchOptimizer batch(async());
+  std::map<std::string, dd::KeysAndAttributes> req;
+  req["bgp"].projection_expression = "#v";
+  req["bgp"].expression_attribute_names = {{"#v", "v"}};
+  for (int s = 0; s < 30; ++s) req["bgp"].keys.push_back({{"pk", "p0"}, {"sk", s}});
+  req["bgp"].keys.push_back({{"pk", "p0"}, {"sk", 999}});  // absent
+  auto r = run(batch.batch_get(std::move(req)));
+  ASSERT_TRUE(r.has_value()) << r.error().to_string();
+  ASSERT_EQ(r->items["bgp"].size(), 30u);
+  ASSERT_EQ(r->missing["bgp"].size(), 1u);
+  const dd::Item* item = r->find("bgp", {{"pk", "p0"}, {"sk", 7}});
+  ASSERT_NE(item, nullptr);
+  EXPECT_EQ(*item->at("v").as_string(), "value-7");
+  EXPECT_EQ(item->size(), 1u);  // the key attributes fetched for matching are gone
+
+  // Keys already in the projection stay.
+  std::map<std::string, dd::KeysAndAttributes> with_key;
+  with_key["bgp"].projection_expression = "pk, v";
+  with_key["bgp"].keys = {{{"pk", "p0"}, {"sk", 3}}};
+  auto k = run(batch.batch_get(std::move(with_key)));
+  ASSERT_TRUE(k.has_value()) << k.error().to_string();
+  item = k->find("bgp", {{"pk", "p0"}, {"sk", 3}});
+  ASSERT_NE(item, nullptr);
+  EXPECT_TRUE(item->contains("pk"));
+  EXPECT_FALSE(item->contains("sk"));
+  EXPECT_EQ(item->size(), 2u);
+}
+
 TEST_F(QueryLayerTest, BatchWriteChunksConflictsAndSeveralTables) {
   create_table("bw1");
   create_table("bw2", false);
