@@ -279,7 +279,9 @@ TEST(CacheTest, ConcurrentReadsAreAllCounted) {
     threads.emplace_back([&c, t] {
       for (int i = 0; i < kReads; ++i) {
         auto v = c.get((i * 7 + t) % 1100);  // keys >= 1000 miss
-        if (v) EXPECT_EQ(*v, (i * 7 + t) % 1100);
+        if (v) {
+          EXPECT_EQ(*v, (i * 7 + t) % 1100);
+        }
       }
     });
   }
@@ -632,7 +634,9 @@ TEST(CacheTest, ConcurrentMixedOperationsKeepInvariants) {
             if (i % 5000 == 4999) c.clear();
             [[fallthrough]];
           default:
-            if (auto v = c.get(k)) EXPECT_EQ(*v, val(k));
+            if (auto v = c.get(k)) {
+              EXPECT_EQ(*v, val(k));
+            }
         }
       }
     });

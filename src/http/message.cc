@@ -36,7 +36,12 @@ std::string Origin::host_header() const {
   out += host;
   if (v6) out += ']';
   const std::uint16_t default_port = scheme == Scheme::kHttps ? 443 : 80;
-  if (port != default_port) out += ":" + std::to_string(port);
+  if (port != default_port) {
+    // Appended piecewise: GCC 12 warns falsely (-Wstringop-overflow) on
+    // ":" + std::to_string(port).
+    out += ':';
+    out += std::to_string(port);
+  }
   return out;
 }
 
@@ -92,7 +97,7 @@ Result<Url> parse_url(std::string_view url) {
     out.origin.port = static_cast<std::uint16_t>(value);
   }
   out.origin.host = std::string(host);
-  out.target = "/";
+  out.target.assign(1, '/');  // not = "/": GCC 12 -Wstringop-overflow false positive
   if (!target.empty()) {
     if (target[0] == '?') {
       out.target += target;
