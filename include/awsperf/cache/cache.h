@@ -755,14 +755,7 @@ class Cache {
   void note_read(Shard& s, detail::EpochRecord* reader, std::uint32_t slot, std::uint32_t h32) {
     std::uint32_t stripe = reader->stripe;
     auto& reads = s.core.reads();
-    std::uint64_t event;
-    if (slot != detail::kNil) {
-      reads.count_hit(stripe, reader);
-      event = detail::ReadBuffer::hit_event(slot, h32);
-    } else {
-      reads.count_miss(stripe, reader);
-      event = detail::ReadBuffer::kMissEvent;
-    }
+    std::uint64_t event = reads.count(stripe, reader, slot, h32);
     if (background_replay_) {
       if (reads.offer(stripe, event) >= detail::ReadBuffer::kSlots / 2) background_.request();
       return;
@@ -777,14 +770,7 @@ class Cache {
                         std::uint32_t h32) {
     std::uint32_t stripe = reader->stripe;
     auto& reads = s.core.reads();
-    std::uint64_t event;
-    if (slot != detail::kNil) {
-      reads.count_hit(stripe, reader);
-      event = detail::ReadBuffer::hit_event(slot, h32);
-    } else {
-      reads.count_miss(stripe, reader);
-      event = detail::ReadBuffer::kMissEvent;
-    }
+    std::uint64_t event = reads.count(stripe, reader, slot, h32);
     if (reads.offer(stripe, event) != 0) return;
     s.core.drain_reads();
     reads.offer(stripe, event);

@@ -163,6 +163,16 @@ class ReadBuffer {
       s.misses.fetch_add(1, std::memory_order_relaxed);
     }
   }
+  // Counts a hit (slot != kNil) or a miss; returns the event to offer.
+  std::uint64_t count(std::uint32_t stripe, const void* reader, std::uint32_t slot,
+                      std::uint32_t hash) {
+    if (slot == kNil) {
+      count_miss(stripe, reader);
+      return kMissEvent;
+    }
+    count_hit(stripe, reader);
+    return hit_event(slot, hash);
+  }
   std::uint64_t hits() const;
   std::uint64_t misses() const;
   // Single consumer (the lock holder): appends pending events to `out`.
