@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "awsperf/monitor/monitor.h"
+#include "peer_suite.h"
 #include "process.h"
 
 namespace awsperf::dynamodb {
@@ -28,18 +29,8 @@ aws::Credentials test_credentials() {
   return {.access_key_id = "AKIDEXAMPLE", .secret_access_key = "secret", .source = "test"};
 }
 
-class DynaliteTest : public ::testing::Test {
+class DynaliteTest : public testutil::PeerSuite<testutil::start_dynalite> {
  protected:
-  static void SetUpTestSuite() {
-    auto peer = testutil::start_dynalite();
-    ASSERT_TRUE(peer.has_value()) << "dynalite is required: " << peer.error().to_string();
-    peer_ = new Peer(std::move(*peer));
-  }
-  static void TearDownTestSuite() {
-    delete peer_;
-    peer_ = nullptr;
-  }
-
   void SetUp() override {
     ASSERT_NE(peer_, nullptr) << "dynalite did not start";
     auto c = BlockingClient::create({.endpoint_url = peer_->endpoint(),
@@ -69,12 +60,9 @@ class DynaliteTest : public ::testing::Test {
     ASSERT_TRUE(active.has_value()) << active.error().to_string();
   }
 
-  static Peer* peer_;
   monitor::PerformanceMonitor monitor_;
   std::unique_ptr<BlockingClient> client_;
 };
-
-Peer* DynaliteTest::peer_ = nullptr;
 
 TEST_F(DynaliteTest, TableLifecycle) {
   create_table("lifecycle");

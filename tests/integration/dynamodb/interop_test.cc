@@ -10,6 +10,7 @@
 #include <string>
 
 #include "awsperf/dynamodb/client.h"
+#include "peer_suite.h"
 #include "process.h"
 
 namespace awsperf::dynamodb {
@@ -112,18 +113,8 @@ std::string describe_differences(const Item& got, const Item& want) {
   return out;
 }
 
-class Boto3InteropTest : public ::testing::Test {
+class Boto3InteropTest : public testutil::PeerSuite<testutil::start_dynalite> {
  protected:
-  static void SetUpTestSuite() {
-    auto peer = testutil::start_dynalite();
-    ASSERT_TRUE(peer.has_value()) << "dynalite is required: " << peer.error().to_string();
-    peer_ = new Peer(std::move(*peer));
-  }
-  static void TearDownTestSuite() {
-    delete peer_;
-    peer_ = nullptr;
-  }
-
   void SetUp() override {
     ASSERT_NE(peer_, nullptr) << "dynalite did not start";
     auto c = BlockingClient::create(
@@ -149,12 +140,10 @@ class Boto3InteropTest : public ::testing::Test {
     return mode + " " + peer_->endpoint() + " " + kTable + " " + pk;
   }
 
-  static Peer* peer_;
   static bool table_created_;
   std::unique_ptr<BlockingClient> client_;
 };
 
-Peer* Boto3InteropTest::peer_ = nullptr;
 bool Boto3InteropTest::table_created_ = false;
 
 TEST_F(Boto3InteropTest, ItemWrittenByBoto3ReadsBackEqual) {

@@ -7,6 +7,7 @@
 
 #include "awsperf/dynamodb/client.h"
 #include "awsperf/monitor/monitor.h"
+#include "peer_suite.h"
 #include "process.h"
 
 namespace awsperf::dynamodb {
@@ -14,18 +15,8 @@ namespace {
 
 using testutil::Peer;
 
-class MotoTransactionsTest : public ::testing::Test {
+class MotoTransactionsTest : public testutil::PeerSuite<testutil::start_moto> {
  protected:
-  static void SetUpTestSuite() {
-    auto peer = testutil::start_moto();
-    ASSERT_TRUE(peer.has_value()) << "moto_server is required: " << peer.error().to_string();
-    peer_ = new Peer(std::move(*peer));
-  }
-  static void TearDownTestSuite() {
-    delete peer_;
-    peer_ = nullptr;
-  }
-
   void SetUp() override {
     ASSERT_NE(peer_, nullptr) << "moto_server did not start";
     auto c = BlockingClient::create({.endpoint_url = peer_->endpoint(),
@@ -64,12 +55,9 @@ class MotoTransactionsTest : public ::testing::Test {
     ASSERT_TRUE(r.has_value()) << r.error().to_string();
   }
 
-  static Peer* peer_;
   monitor::PerformanceMonitor monitor_;
   std::unique_ptr<BlockingClient> client_;
 };
-
-Peer* MotoTransactionsTest::peer_ = nullptr;
 
 TEST_F(MotoTransactionsTest, WriteAllFourKindsThenReadBack) {
   std::string table = create_table();

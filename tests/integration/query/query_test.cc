@@ -11,6 +11,7 @@
 #include "awsperf/query/batch.h"
 #include "awsperf/query/expression.h"
 #include "awsperf/query/optimizer.h"
+#include "peer_suite.h"
 #include "process.h"
 
 namespace awsperf::query {
@@ -20,18 +21,8 @@ namespace asio = boost::asio;
 namespace dd = awsperf::dynamodb;
 using testutil::Peer;
 
-class QueryLayerTest : public ::testing::Test {
+class QueryLayerTest : public testutil::PeerSuite<testutil::start_dynalite> {
  protected:
-  static void SetUpTestSuite() {
-    auto peer = testutil::start_dynalite();
-    ASSERT_TRUE(peer.has_value()) << "dynalite is required: " << peer.error().to_string();
-    peer_ = new Peer(std::move(*peer));
-  }
-  static void TearDownTestSuite() {
-    delete peer_;
-    peer_ = nullptr;
-  }
-
   void SetUp() override {
     ASSERT_NE(peer_, nullptr) << "dynalite did not start";
     auto c =
@@ -88,12 +79,9 @@ class QueryLayerTest : public ::testing::Test {
     ASSERT_EQ(r->written, static_cast<std::size_t>(partitions * per_partition));
   }
 
-  static Peer* peer_;
   monitor::PerformanceMonitor monitor_;
   std::unique_ptr<dd::BlockingClient> client_;
 };
-
-Peer* QueryLayerTest::peer_ = nullptr;
 
 dd::QueryRequest partition_query(const std::string& table, const std::string& pk) {
   return QueryBuilder(table).key_schema("pk", "sk").key(eq("pk", pk)).build().value();
