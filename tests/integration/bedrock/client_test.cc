@@ -6,23 +6,14 @@
 #include <gtest/gtest.h>
 
 #include "awsperf/monitor/monitor.h"
+#include "peer_suite.h"
 #include "process.h"
 
 namespace awsperf::bedrock {
 namespace {
 
-class BedrockTest : public ::testing::Test {
+class BedrockTest : public testutil::PeerSuite<testutil::start_moto> {
  protected:
-  static void SetUpTestSuite() {
-    auto peer = testutil::start_moto();
-    ASSERT_TRUE(peer.has_value()) << "moto_server is required: " << peer.error().to_string();
-    peer_ = new testutil::Peer(std::move(*peer));
-  }
-  static void TearDownTestSuite() {
-    delete peer_;
-    peer_ = nullptr;
-  }
-
   std::unique_ptr<BlockingClient> make_client(ClientOptions options) {
     options.endpoint_url = peer_->endpoint();
     options.region = "us-east-1";
@@ -34,11 +25,8 @@ class BedrockTest : public ::testing::Test {
     return c ? std::move(*c) : nullptr;
   }
 
-  static testutil::Peer* peer_;
   monitor::PerformanceMonitor monitor_;
 };
-
-testutil::Peer* BedrockTest::peer_ = nullptr;
 
 const char* kBody = R"({"prompt":"Say hi","temperature":0,"max_tokens":10})";
 

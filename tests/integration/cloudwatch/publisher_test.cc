@@ -11,6 +11,7 @@
 
 #include "awsperf/aws/encoding.h"
 #include "awsperf/monitor/export.h"
+#include "peer_suite.h"
 #include "process.h"
 
 namespace awsperf::cloudwatch {
@@ -32,17 +33,8 @@ std::string aws_cli(const testutil::Peer& peer, const std::string& args) {
   return out;
 }
 
-class CloudWatchTest : public ::testing::Test {
+class CloudWatchTest : public testutil::PeerSuite<testutil::start_moto> {
  protected:
-  static void SetUpTestSuite() {
-    auto peer = testutil::start_moto();
-    ASSERT_TRUE(peer.has_value()) << "moto_server is required: " << peer.error().to_string();
-    peer_ = new testutil::Peer(std::move(*peer));
-  }
-  static void TearDownTestSuite() {
-    delete peer_;
-    peer_ = nullptr;
-  }
   void SetUp() override {
     ASSERT_NE(peer_, nullptr);
     // Ten GetObject calls of 1..10 ms, one of them failed.
@@ -64,11 +56,8 @@ class CloudWatchTest : public ::testing::Test {
            aws::format_iso8601(now + std::chrono::hours(1)) + " --period 60";
   }
 
-  static testutil::Peer* peer_;
   monitor::PerformanceMonitor monitor_;
 };
-
-testutil::Peer* CloudWatchTest::peer_ = nullptr;
 
 TEST_F(CloudWatchTest, PutMetricDataIsReadBack) {
   auto publisher = make({.namespace_name = "awsperf-test", .dimensions = {{"Service", "orders"}}});
