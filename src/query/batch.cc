@@ -400,6 +400,20 @@ asio::awaitable<void> write_chunk(dd::Client& client, BatchOptimizer::State& sta
   }
 }
 
+// Runs `chunk(client, state, options, job, i)` for every chunk of `job`, at
+// most options.max_concurrency at a time. Everything is taken by reference:
+// the caller's coroutine frame outlives the returned awaitable.
+template <typename Job>
+asio::awaitable<void> for_each_chunk(
+    dd::Client& client, BatchOptimizer::State& state, const BatchOptions& options, Job& job,
+    asio::awaitable<void> (*chunk)(dd::Client&, BatchOptimizer::State&, const BatchOptions&, Job&,
+                                   std::size_t)) {
+  return detail::for_each_bounded(client.executor(), job.chunks.size(), options.max_concurrency,
+                                  [&client, &state, &options, &job, chunk](std::size_t i) {
+                                    return chunk(client, state, options, job, i);
+                                  });
+}
+
 }  // namespace
 
 BatchOptimizer::BatchOptimizer(dd::Client& client, BatchOptions options)
@@ -451,15 +465,7 @@ asio::awaitable<Result<BatchGetResult>> BatchOptimizer::batch_get(
       request, keys_per_chunk(options_.max_keys_per_chunk, options_.estimated_item_bytes));
   job->missing.resize(job->chunks.size());
   state_->chunks += job->chunks.size();
-  dd::Client& client = *client_;
-  State& state = *state_;
-  const BatchOptions& options = options_;
-  GetJob& j = *job;
-  auto all =
-      detail::for_each_bounded(client.executor(), job->chunks.size(), options_.max_concurrency,
-                               [&client, &state, &options, &j](std::size_t i) {
-                                 return get_chunk(client, state, options, j, i);
-                               });
+  auto all = for_each_chunk(*client_, *state_, options_, *job, get_chunk);
   co_await std::move(all);
   for (auto& by_table : job->missing) {
     for (auto& [table, keys] : by_table) {
@@ -505,15 +511,7 @@ asio::awaitable<Result<BatchWriteResult>> BatchOptimizer::batch_write(
   auto job = std::make_shared<WriteJob>();
   job->chunks = chunk_batch_write(request, options_.max_writes_per_chunk);
   state_->chunks += job->chunks.size();
-  dd::Client& client = *client_;
-  State& state = *state_;
-  const BatchOptions& options = options_;
-  WriteJob& j = *job;
-  auto all =
-      detail::for_each_bounded(client.executor(), job->chunks.size(), options_.max_concurrency,
-                               [&client, &state, &options, &j](std::size_t i) {
-                                 return write_chunk(client, state, options, j, i);
-                               });
+  auto all = for_each_chunk(*client_, *state_, options_, *job, write_chunk);
   co_await std::move(all);
   co_return std::move(job->result);
 }

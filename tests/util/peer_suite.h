@@ -2,12 +2,10 @@
 // ...) for a whole test suite and stops it after the suite. When the peer
 // cannot start, the suite's tests fail with the reason; they never skip.
 //
-//   class DynaliteTest : public testutil::PeerSuite<testutil::start_dynalite> {
-//     void SetUp() override {
-//       ASSERT_NE(peer_, nullptr) << "dynalite did not start";
-//       ... peer_->endpoint() ...
-//     }
-//   };
+//   class DynaliteTest : public testutil::PeerSuite<testutil::start_dynalite> {...};
+//
+// A derived fixture's SetUp() should check that peer_ is set before it uses
+// peer_->endpoint(), so each test also fails (not crashes) without the peer.
 //
 // Header-only, for test binaries (the CLI links tests/util without GoogleTest).
 // Thread-safety: GoogleTest runs suite set-up and tear-down on one thread.
