@@ -128,6 +128,12 @@ Cpu cpu_per_call_since(const Cpu& c0, pid_t server_pid, int calls) {
           (c1.client - c0.client) / calls};
 }
 
+void add(Cpu& sum, const Cpu& c) {
+  sum.loop += c.loop;
+  sum.server += c.server;
+  sum.client += c.client;
+}
+
 double ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -254,11 +260,6 @@ std::vector<Row> measure(const std::string& network, const std::string& endpoint
     double base = 0, opt = 0;
     Cpu base_cpu, opt_cpu;
     std::string round_ratios;
-    auto add = [](Cpu& sum, const Cpu& c) {
-      sum.loop += c.loop;
-      sum.server += c.server;
-      sum.client += c.client;
-    };
     for (int round = 0; round < kBatchRounds; ++round) {
       std::vector<dd::Item> base_items;
       base_items.reserve(keys.size());
@@ -310,26 +311,31 @@ std::vector<Row> measure(const std::string& network, const std::string& endpoint
     q::QueryOptimizer opt(c);
     std::vector<dd::QueryRequest> reqs;
     for (int p = 0; p < kQueries; ++p) reqs.push_back(partition_query(20 + p));
-    // A parallel call is ~10 ms through the relay: 20 of them average out
-    // the scheduler's hiccups on a shared machine.
+    // One call of each side alternately, 20 times: a parallel call is ~10 ms
+    // through the relay, short enough for one hiccup of this shared machine
+    // to swing it, and alternating puts both sides under the same drift.
     constexpr int kReps = 20;
-    auto bytes0 = c.statistics().bytes_received;
-    Cpu c0 = cpu_now(server_pid);
-    auto t0 = std::chrono::steady_clock::now();
-    for (int i = 0; i < kReps; ++i) (void)run(c, sequential_queries(opt, reqs));
-    double base = ms_since(t0) / kReps;
-    Cpu base_cpu = cpu_per_call_since(c0, server_pid, kReps);
-    auto full_bytes = (c.statistics().bytes_received - bytes0) / kReps;
-    c0 = cpu_now(server_pid);
-    t0 = std::chrono::steady_clock::now();
+    double base = 0, par = 0;
+    Cpu base_cpu, par_cpu;
+    std::uint64_t full_bytes = 0;
     for (int i = 0; i < kReps; ++i) {
+      auto bytes0 = c.statistics().bytes_received;
+      Cpu c0 = cpu_now(server_pid);
+      auto t0 = std::chrono::steady_clock::now();
+      (void)run(c, sequential_queries(opt, reqs));
+      base += ms_since(t0) / kReps;
+      add(base_cpu, cpu_per_call_since(c0, server_pid, kReps));
+      full_bytes += c.statistics().bytes_received - bytes0;
+      c0 = cpu_now(server_pid);
+      t0 = std::chrono::steady_clock::now();
       auto res = run(c, opt.parallel_query(reqs, kQueries));
+      par += ms_since(t0) / kReps;
+      add(par_cpu, cpu_per_call_since(c0, server_pid, kReps));
       for (auto& r : res) {
         if (!r || r->items.size() != kPerPartition) die("parallel_query failed");
       }
     }
-    double par = ms_since(t0) / kReps;
-    Cpu par_cpu = cpu_per_call_since(c0, server_pid, kReps);
+    full_bytes /= kReps;
     rows.push_back({.name = "parallel_query",
                     .network = network,
                     .baseline_ms = base,
@@ -350,8 +356,8 @@ std::vector<Row> measure(const std::string& network, const std::string& endpoint
                               .build()
                               .value());
     }
-    bytes0 = c.statistics().bytes_received;
-    t0 = std::chrono::steady_clock::now();
+    auto bytes0 = c.statistics().bytes_received;
+    auto t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < kReps; ++i) (void)run(c, sequential_queries(opt, projected));
     double proj_ms = ms_since(t0) / kReps;
     auto proj_bytes = (c.statistics().bytes_received - bytes0) / kReps;
