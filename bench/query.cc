@@ -11,9 +11,17 @@
 //
 // For batch_get and parallel_query it also reports the CPU each side cost
 // dynalite and this process, and the ceiling: the best ratio dynalite's one
-// event-loop thread allows, whatever the client does.
+// event-loop thread allows, whatever the client does. For batch_get a floor
+// client sends the same requests doing nothing else, to show that ceiling by
+// experiment.
 //
 //   awsperf-bench-query [--json FILE]   (default bench-query.json)
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_future.hpp>
 #include <chrono>
@@ -23,7 +31,9 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "awsperf/dynamodb/client.h"
@@ -73,6 +83,8 @@ struct Row {
   // round trip plus the CPU dynalite's event loop spent on it.
   std::optional<Cpu> baseline_cpu, optimized_cpu;
   double round_trip_ms = 0;
+  // batch_get: the same requests by FloorClient (ms per call).
+  double floor_ms = 0;
   double ceiling() const {
     return optimized_cpu ? baseline_ms / (round_trip_ms + optimized_cpu->loop) : 0;
   }
@@ -149,6 +161,130 @@ dd::QueryRequest partition_query(int p) {
       .build()
       .value();
 }
+
+// The least any client could do for batch_get: the same BatchGetItem requests
+// (the deduplicated keys, 100 per request), built before the clock starts,
+// written at once on one open connection each, and each response read as
+// bytes: the status line and Content-Length, no JSON, no CRC32, no items.
+// dynalite does not check signatures, so the Authorization header only has
+// the right shape. How fast this client is against the baseline shows what
+// the server alone allows.
+class FloorClient {
+ public:
+  FloorClient(int port, const std::vector<int>& item_numbers) {
+    std::set<int> seen;
+    std::vector<std::string> bodies;
+    std::string keys;
+    int in_body = 0;
+    auto flush = [&] {
+      bodies.push_back(R"({"RequestItems":{"bench":{"Keys":[)" + keys + "]}}}");
+      keys.clear();
+      in_body = 0;
+    };
+    for (int i : item_numbers) {
+      if (!seen.insert(i).second) continue;
+      if (in_body == static_cast<int>(q::kMaxBatchGetKeys)) flush();
+      keys += std::string(in_body ? "," : "") + R"({"pk":{"S":"p)" +
+              std::to_string(i / kPerPartition) + R"("},"sk":{"N":")" +
+              std::to_string(i % kPerPartition) + R"("}})";
+      ++in_body;
+    }
+    if (in_body) flush();
+    char date[32];
+    std::time_t now = std::time(nullptr);
+    std::strftime(date, sizeof date, "%Y%m%dT%H%M%SZ", std::gmtime(&now));
+    for (const auto& body : bodies) {
+      Conn conn;
+      conn.request = "POST / HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                     "\r\nContent-Type: application/x-amz-json-1.0\r\n"
+                     "X-Amz-Target: DynamoDB_20120810.BatchGetItem\r\nX-Amz-Date: " +
+                     date + "\r\nAuthorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/" +
+                     std::string(date, 8) +
+                     "/us-east-1/dynamodb/aws4_request, "
+                     "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=" +
+                     std::string(64, '0') + "\r\nContent-Length: " + std::to_string(body.size()) +
+                     "\r\n\r\n" + body;
+      conn.fd = socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in addr{};
+      addr.sin_family = AF_INET;
+      addr.sin_port = htons(static_cast<std::uint16_t>(port));
+      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      if (conn.fd < 0 || ::connect(conn.fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        die("floor client: cannot connect to port " + std::to_string(port));
+      }
+      int one = 1;
+      setsockopt(conn.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      conns_.push_back(std::move(conn));
+    }
+  }
+  FloorClient(const FloorClient&) = delete;
+  FloorClient& operator=(const FloorClient&) = delete;
+  ~FloorClient() {
+    for (auto& c : conns_) ::close(c.fd);
+  }
+
+  std::size_t requests() const { return conns_.size(); }
+
+  // One call: every request written, every response read whole. Returns the
+  // response bytes; dies on anything but a complete 200 with no unprocessed
+  // keys, so the server is known to have done all the work.
+  std::size_t call() {
+    for (auto& c : conns_) {
+      std::string_view rest = c.request;
+      while (!rest.empty()) {
+        ssize_t n = ::send(c.fd, rest.data(), rest.size(), MSG_NOSIGNAL);
+        if (n <= 0) die("floor client: send failed");
+        rest.remove_prefix(static_cast<std::size_t>(n));
+      }
+      c.in.clear();
+      c.need = 0;
+    }
+    std::size_t open = conns_.size(), bytes = 0;
+    std::vector<pollfd> fds(conns_.size());
+    char buf[64 * 1024];
+    while (open > 0) {
+      for (std::size_t i = 0; i < conns_.size(); ++i) {
+        fds[i] = {.fd = conns_[i].done() ? -1 : conns_[i].fd, .events = POLLIN, .revents = 0};
+      }
+      if (::poll(fds.data(), fds.size(), 10'000) <= 0) die("floor client: no response in 10 s");
+      for (std::size_t i = 0; i < conns_.size(); ++i) {
+        if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+        Conn& c = conns_[i];
+        ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
+        if (n <= 0) die("floor client: connection closed mid-response");
+        c.in.append(buf, static_cast<std::size_t>(n));
+        if (c.need == 0) {
+          auto end = c.in.find("\r\n\r\n");
+          if (end == std::string::npos) continue;
+          if (c.in.compare(0, 12, "HTTP/1.1 200") != 0) {
+            die("floor client: " + c.in.substr(0, c.in.find("\r\n")));
+          }
+          auto cl = c.in.find("ontent-Length: ");
+          if (cl == std::string::npos || cl > end) die("floor client: no Content-Length");
+          c.need = end + 4 + std::stoul(c.in.substr(cl + 15));
+        }
+        if (c.done()) {
+          if (c.in.size() != c.need) die("floor client: bytes beyond the response");
+          if (c.in.find(R"("UnprocessedKeys":{})") == std::string::npos) {
+            die("floor client: dynalite left keys unprocessed");
+          }
+          bytes += c.in.size();
+          --open;
+        }
+      }
+    }
+    return bytes;
+  }
+
+ private:
+  struct Conn {
+    int fd = -1;
+    std::string request, in;
+    std::size_t need = 0;  // header + body bytes, once the header is in
+    bool done() const { return need != 0 && in.size() >= need; }
+  };
+  std::vector<Conn> conns_;
+};
 
 // The items read are moved into `kept`: the caller frees them after its
 // clock stops, as it does batch_get's (the time to read, not to free).
@@ -244,8 +380,13 @@ std::vector<Row> measure(const std::string& network, const std::string& endpoint
   {
     std::mt19937_64 rng(42);
     std::uniform_int_distribution<int> d(0, kPartitions * kPerPartition - 1);
+    std::vector<int> item_numbers;
     std::vector<dd::Key> keys;
-    for (int i = 0; i < kRandomKeys; ++i) keys.push_back(key_of(d(rng)));
+    for (int i = 0; i < kRandomKeys; ++i) {
+      item_numbers.push_back(d(rng));
+      keys.push_back(key_of(item_numbers.back()));
+    }
+    FloorClient floor(std::stoi(endpoint.substr(endpoint.rfind(':') + 1)), item_numbers);
     // Every chunk in flight at once: dynalite serves concurrent requests'
     // keys in the same event-loop turns, which costs it less CPU per key.
     q::BatchOptimizer batch(c, {.max_concurrency = kRandomKeys / q::kMaxBatchGetKeys});
@@ -257,7 +398,7 @@ std::vector<Row> measure(const std::string& network, const std::string& endpoint
     // kBatchCalls batch_get calls take about as long as the baseline's 1,000
     // GetItems, so both pay a fair share of dynalite's garbage collections
     // (one short call would pay none or a whole one).
-    double base = 0, opt = 0;
+    double base = 0, opt = 0, floor_ms = 0;
     Cpu base_cpu, opt_cpu;
     std::string round_ratios;
     for (int round = 0; round < kBatchRounds; ++round) {
@@ -288,6 +429,9 @@ std::vector<Row> measure(const std::string& network, const std::string& endpoint
       add(opt_cpu, cpu_per_call_since(c0, server_pid, kBatchCalls * kBatchRounds));
       base += round_base / kBatchRounds;
       opt += round_opt / kBatchRounds;
+      t0 = std::chrono::steady_clock::now();
+      for (int call = 0; call < kBatchCalls; ++call) (void)floor.call();
+      floor_ms += ms_since(t0) / (kBatchCalls * kBatchRounds);
       char r[32];
       std::snprintf(r, sizeof r, "%s%.1f", round ? "/" : "", round_base / round_opt);
       round_ratios += r;
@@ -303,7 +447,8 @@ std::vector<Row> measure(const std::string& network, const std::string& endpoint
                  " BatchGetItem per call; rounds " + round_ratios,
          .baseline_cpu = base_cpu,
          .optimized_cpu = opt_cpu,
-         .round_trip_ms = round_trip_ms});
+         .round_trip_ms = round_trip_ms,
+         .floor_ms = floor_ms});
   }
 
   // parallel_query and projection_bytes
@@ -455,20 +600,26 @@ int main(int argc, char** argv) {
   // Where the time goes. dynalite's event loop does a call's work one step at
   // a time, so an optimized call takes at least one round trip plus the CPU
   // that thread spent on it: baseline_ms over that is the best ratio any
-  // client could reach against this server (the ceiling).
-  std::printf("\n%-15s %-9s %21s %21s %17s %8s\n", "case", "network", "dynalite loop cpu ms",
-              "dynalite all cpu ms", "client cpu ms", "ceiling");
+  // client could reach against this server (the ceiling). For batch_get,
+  // FloorClient shows it by experiment: the same requests with no client
+  // work at all.
+  std::printf("\n%-15s %-9s %21s %21s %17s %8s %13s\n", "case", "network", "dynalite loop cpu ms",
+              "dynalite all cpu ms", "client cpu ms", "ceiling", "floor client");
   for (const auto& r : rows) {
     if (!r.optimized_cpu) continue;
     const Cpu& b = *r.baseline_cpu;
     const Cpu& o = *r.optimized_cpu;
-    std::printf("%-15s %-9s %10.1f / %8.1f %10.1f / %8.1f %8.1f / %6.1f %7.1fx\n", r.name.c_str(),
+    std::printf("%-15s %-9s %10.1f / %8.1f %10.1f / %8.1f %8.1f / %6.1f %7.1fx", r.name.c_str(),
                 r.network.c_str(), b.loop, o.loop, b.server, o.server, b.client, o.client,
                 r.ceiling());
+    if (r.floor_ms > 0) {
+      std::printf(" %5.1f ms %5.1fx", r.floor_ms, r.baseline_ms / r.floor_ms);
+    }
+    std::printf("\n");
   }
   std::printf(
       "(baseline / optimized, per call; ceiling = baseline_ms / (round trip + dynalite loop cpu "
-      "per optimized call))\n");
+      "per optimized call); floor client: the same BatchGetItems written and read as bytes)\n");
 
   std::ofstream out(json_path);
   out << "{\"results\": [";
@@ -494,6 +645,11 @@ int main(int argc, char** argv) {
                     "\"dynalite_all_threads\": [%.3f, %.3f], \"client\": [%.3f, %.3f]}, "
                     "\"ceiling_ratio\": %.3f",
                     b.loop, o.loop, b.server, o.server, b.client, o.client, r.ceiling());
+      out << buf;
+    }
+    if (r.floor_ms > 0) {
+      std::snprintf(buf, sizeof buf, ", \"floor_client_ms\": %.3f, \"floor_client_ratio\": %.3f",
+                    r.floor_ms, r.baseline_ms / r.floor_ms);
       out << buf;
     }
     out << "}";
