@@ -46,13 +46,16 @@ std::size_t keys_per_chunk(std::size_t max_keys, std::optional<std::size_t> esti
   return n;
 }
 
-std::vector<dd::BatchGetItemRequest> chunk_batch_get(
-    const std::map<std::string, dd::KeysAndAttributes>& request, std::size_t max_keys) {
+namespace {
+
+// chunk_batch_get, moving the keys out of `request` instead of copying them.
+std::vector<dd::BatchGetItemRequest> take_chunks(
+    std::map<std::string, dd::KeysAndAttributes>& request, std::size_t max_keys) {
   max_keys = std::max<std::size_t>(max_keys, 1);
   std::vector<dd::BatchGetItemRequest> chunks;
   std::size_t in_chunk = max_keys;  // forces a new chunk first
-  for (const auto& [table, ka] : request) {
-    for (const auto& key : ka.keys) {
+  for (auto& [table, ka] : request) {
+    for (auto& key : ka.keys) {
       if (in_chunk == max_keys) {
         chunks.emplace_back();
         in_chunk = 0;
@@ -62,12 +65,21 @@ std::vector<dd::BatchGetItemRequest> chunk_batch_get(
         slot.projection_expression = ka.projection_expression;
         slot.expression_attribute_names = ka.expression_attribute_names;
         slot.consistent_read = ka.consistent_read;
+        slot.keys.reserve(std::min(max_keys, ka.keys.size()));
       }
-      slot.keys.push_back(key);
+      slot.keys.push_back(std::move(key));
       ++in_chunk;
     }
   }
   return chunks;
+}
+
+}  // namespace
+
+std::vector<dd::BatchGetItemRequest> chunk_batch_get(
+    const std::map<std::string, dd::KeysAndAttributes>& request, std::size_t max_keys) {
+  auto copy = request;
+  return take_chunks(copy, max_keys);
 }
 
 std::vector<dd::BatchWriteItemRequest> chunk_batch_write(
@@ -256,32 +268,6 @@ std::vector<std::string> project_key_attributes(dd::KeysAndAttributes& ka,
     added.push_back(name);
   }
   return added;
-}
-
-// Like chunk_batch_get, moving the keys instead of copying them.
-std::vector<dd::BatchGetItemRequest> take_chunks(
-    std::map<std::string, dd::KeysAndAttributes>& request, std::size_t max_keys) {
-  max_keys = std::max<std::size_t>(max_keys, 1);
-  std::vector<dd::BatchGetItemRequest> chunks;
-  std::size_t in_chunk = max_keys;  // forces a new chunk first
-  for (auto& [table, ka] : request) {
-    for (auto& key : ka.keys) {
-      if (in_chunk == max_keys) {
-        chunks.emplace_back();
-        in_chunk = 0;
-      }
-      auto& slot = chunks.back().request_items[table];
-      if (slot.keys.empty()) {
-        slot.projection_expression = ka.projection_expression;
-        slot.expression_attribute_names = ka.expression_attribute_names;
-        slot.consistent_read = ka.consistent_read;
-        slot.keys.reserve(std::min(max_keys, ka.keys.size()));
-      }
-      slot.keys.push_back(std::move(key));
-      ++in_chunk;
-    }
-  }
-  return chunks;
 }
 
 // key_string(extract_key(item, names)) without the copy when it can.
