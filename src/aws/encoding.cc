@@ -187,15 +187,19 @@ void put_digits(std::string& out, int v, int width) {
   out.append(d, static_cast<std::size_t>(width));
 }
 
-}  // namespace
-
-// Signed on every request: digits by hand rather than snprintf.
-std::string format_amz_date(std::chrono::system_clock::time_point t) {
+// The SigV4 forms: YYYYMMDD, then THHMMSSZ when `with_time`. Signed on every
+// request: digits by hand rather than snprintf, except for years outside
+// 0..9999.
+std::string format_compact(std::chrono::system_clock::time_point t, bool with_time) {
   CivilTime c = to_civil(t);
   if (c.year < 0 || c.year > 9999) {
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%04d%02d%02dT%02d%02d%02dZ", c.year, c.month, c.day, c.hour,
-                  c.minute, c.second);
+    if (with_time) {
+      std::snprintf(buf, sizeof buf, "%04d%02d%02dT%02d%02d%02dZ", c.year, c.month, c.day, c.hour,
+                    c.minute, c.second);
+    } else {
+      std::snprintf(buf, sizeof buf, "%04d%02d%02d", c.year, c.month, c.day);
+    }
     return buf;
   }
   std::string out;
@@ -203,27 +207,24 @@ std::string format_amz_date(std::chrono::system_clock::time_point t) {
   put_digits(out, c.year, 4);
   put_digits(out, c.month, 2);
   put_digits(out, c.day, 2);
-  out += 'T';
-  put_digits(out, c.hour, 2);
-  put_digits(out, c.minute, 2);
-  put_digits(out, c.second, 2);
-  out += 'Z';
+  if (with_time) {
+    out += 'T';
+    put_digits(out, c.hour, 2);
+    put_digits(out, c.minute, 2);
+    put_digits(out, c.second, 2);
+    out += 'Z';
+  }
   return out;
 }
 
+}  // namespace
+
+std::string format_amz_date(std::chrono::system_clock::time_point t) {
+  return format_compact(t, true);
+}
+
 std::string format_date_stamp(std::chrono::system_clock::time_point t) {
-  CivilTime c = to_civil(t);
-  if (c.year < 0 || c.year > 9999) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d%02d%02d", c.year, c.month, c.day);
-    return buf;
-  }
-  std::string out;
-  out.reserve(8);
-  put_digits(out, c.year, 4);
-  put_digits(out, c.month, 2);
-  put_digits(out, c.day, 2);
-  return out;
+  return format_compact(t, false);
 }
 
 std::string format_iso8601(std::chrono::system_clock::time_point t) {

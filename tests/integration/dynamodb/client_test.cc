@@ -490,13 +490,17 @@ TEST(DynamoDbWireErrorsTest, Crc32MismatchIsAnErrorAndRetried) {
   EXPECT_EQ(server.served(), 3);
 }
 
-TEST(DynamoDbWireErrorsTest, ThrottlingIsRetried) {
+// DynamoDB's answer when a table's throughput is exceeded.
+std::string throttled_response() {
   std::string body =
       R"({"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"slow down"})";
-  RawServer server(
-      "HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.0\r\n"
-      "Content-Length: " +
-      std::to_string(body.size()) + "\r\n\r\n" + body);
+  return "HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.0\r\n"
+         "Content-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+TEST(DynamoDbWireErrorsTest, ThrottlingIsRetried) {
+  RawServer server(throttled_response());
   monitor::PerformanceMonitor monitor;
   auto client = client_for(server.endpoint(), 4, &monitor);
   ASSERT_NE(client, nullptr);
@@ -514,12 +518,7 @@ TEST(DynamoDbWireErrorsTest, ThrottlingIsRetried) {
 // Without a retry option the client takes max_attempts the way the SDKs do:
 // here from AWS_MAX_ATTEMPTS.
 TEST(DynamoDbWireErrorsTest, MaxAttemptsComesFromTheEnvironment) {
-  std::string body =
-      R"({"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"slow down"})";
-  RawServer server(
-      "HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.0\r\n"
-      "Content-Length: " +
-      std::to_string(body.size()) + "\r\n\r\n" + body);
+  RawServer server(throttled_response());
   aws::Environment env = aws::Environment::from_map({{"AWS_MAX_ATTEMPTS", "2"}});
   auto client = BlockingClient::create({.endpoint_url = server.endpoint(),
                                         .region = "us-east-1",

@@ -60,6 +60,15 @@ Request get(std::string target = "/") {
   return r;
 }
 
+// A POST to the test server's /echo, which answers with the body it got.
+Request echo(std::string body) {
+  Request r;
+  r.method = "POST";
+  r.target = "/echo";
+  r.body = std::move(body);
+  return r;
+}
+
 // Runs one request to completion on `io`.
 Result<Response> run(asio::io_context& io, ConnectionPool& pool, Request request) {
   std::optional<Result<Response>> out;
@@ -109,10 +118,7 @@ TEST(HttpPool, PostBodyAndHeadersRoundTrip) {
   ASSERT_TRUE(server);
   asio::io_context io;
   ConnectionPool pool = make_pool(io, origin_of(*server), test_options());
-  Request post;
-  post.method = "POST";
-  post.target = "/echo";
-  post.body = std::string(100'000, 'b') + "end";
+  Request post = echo(std::string(100'000, 'b') + "end");
   post.headers.set("Content-Type", "application/x-amz-json-1.0");
   Result<Response> r = run(io, pool, post);
   ASSERT_TRUE(r) << r.error().to_string();
@@ -140,13 +146,10 @@ TEST(HttpPool, LargeBodiesThatDoNotFitOneWriteOrReadRoundTrip) {
   ASSERT_TRUE(server);
   asio::io_context io;
   ConnectionPool pool = make_pool(io, origin_of(*server), test_options());
-  Request post;
-  post.method = "POST";
-  post.target = "/echo";
-  post.body.reserve(24u << 20);
-  for (std::size_t i = 0; post.body.size() < (24u << 20); ++i) {
-    post.body += std::to_string(i) + ",";
-  }
+  std::string body;
+  body.reserve(24u << 20);
+  for (std::size_t i = 0; body.size() < (24u << 20); ++i) body += std::to_string(i) + ",";
+  Request post = echo(std::move(body));
   Result<Response> r = run(io, pool, post);
   ASSERT_TRUE(r) << r.error().to_string();
   EXPECT_EQ(r->status, 200);
